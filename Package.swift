@@ -1,0 +1,83 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "KimiSwarm",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "KimiSwarmCore", targets: ["KimiSwarmCore"]),
+        .library(name: "KimiSwarmClient", targets: ["KimiSwarmClient"]),
+        .library(name: "KimiSwarmTesting", targets: ["KimiSwarmTesting"]),
+        .executable(name: "swarm", targets: ["swarm"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        .target(
+            name: "KimiSwarmCore",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "KimiSwarmClient",
+            dependencies: [
+                "KimiSwarmCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "KimiSwarmTesting",
+            dependencies: [
+                "KimiSwarmCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "swarm",
+            dependencies: [
+                "KimiSwarmCore",
+                "KimiSwarmClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "KimiSwarmCoreTests",
+            dependencies: ["KimiSwarmCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "KimiSwarmClientTests",
+            dependencies: [
+                "KimiSwarmCore",
+                "KimiSwarmClient",
+                "KimiSwarmTesting",
+                "swarm",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)
