@@ -1,0 +1,150 @@
+/// All settings of a KimiSwarm client. Every value has a default; the command line builds
+/// one from the environment and the config file, tests build one in code.
+public struct KimiSwarmConfiguration: Sendable, Hashable {
+    /// The provider used when a request names none (`KIMI_DEFAULT_PROVIDER`).
+    public var defaultProvider: ProviderID
+    /// Settings per provider; every built-in provider has an entry.
+    public var providers: [ProviderID: ProviderConfiguration]
+    /// Retry settings (`KIMI_RETRY__*`).
+    public var retry: RetrySettings
+    /// Circuit breaker settings (`KIMI_CIRCUIT_BREAKER__*`).
+    public var circuitBreaker: CircuitBreakerSettings
+    /// Rate limit settings (`KIMI_RATE_LIMIT__*`).
+    public var rateLimit: RateLimitSettings
+    /// Response cache settings (`KIMI_CACHE__*`).
+    public var cache: CacheSettings
+    /// Logging and metrics settings (`KIMI_OBSERVABILITY__*`).
+    public var observability: ObservabilitySettings
+    /// A model registry file that overrides and extends the shipped one.
+    public var modelsFile: String?
+
+    /// Creates a configuration; by default every built-in provider with its built-in settings.
+    public init(
+        defaultProvider: ProviderID = .moonshot,
+        providers: [ProviderID: ProviderConfiguration]? = nil,
+        retry: RetrySettings = RetrySettings(),
+        circuitBreaker: CircuitBreakerSettings = CircuitBreakerSettings(),
+        rateLimit: RateLimitSettings = RateLimitSettings(),
+        cache: CacheSettings = CacheSettings(),
+        observability: ObservabilitySettings = ObservabilitySettings(),
+        modelsFile: String? = nil
+    ) {
+        self.defaultProvider = defaultProvider
+        self.providers =
+            providers
+            ?? Dictionary(uniqueKeysWithValues: ProviderID.builtIn.compactMap { id in
+                ProviderConfiguration.builtIn(id).map { (id, $0) }
+            })
+        self.retry = retry
+        self.circuitBreaker = circuitBreaker
+        self.rateLimit = rateLimit
+        self.cache = cache
+        self.observability = observability
+        self.modelsFile = modelsFile
+    }
+
+    /// The settings of `id`, or a configuration error that lists the known providers.
+    public func provider(_ id: ProviderID) throws(KimiSwarmError) -> ProviderConfiguration {
+        guard let provider = providers[id] else {
+            let known = providers.keys.sorted().map(\.rawValue).joined(separator: ", ")
+            throw .configuration(
+                "unknown provider '\(id)'", hint: "Use one of: \(known); or define it under 'providers' in the config file.")
+        }
+        return provider
+    }
+}
+
+/// Retries of failed calls.
+public struct RetrySettings: Sendable, Hashable {
+    /// Attempts per call, the first included (`KIMI_RETRY__MAX_ATTEMPTS`, default 3).
+    public var maxAttempts: Int
+    /// Backoff before the first retry (`KIMI_RETRY__INITIAL_BACKOFF`, seconds, default 0.5).
+    public var initialBackoff: Duration
+    /// Longest backoff (`KIMI_RETRY__MAX_BACKOFF`, seconds, default 30).
+    public var maxBackoff: Duration
+
+    /// Creates retry settings.
+    public init(maxAttempts: Int = 3, initialBackoff: Duration = .milliseconds(500), maxBackoff: Duration = .seconds(30)) {
+        self.maxAttempts = maxAttempts
+        self.initialBackoff = initialBackoff
+        self.maxBackoff = maxBackoff
+    }
+}
+
+/// The circuit breaker that stops calling a failing provider.
+public struct CircuitBreakerSettings: Sendable, Hashable {
+    /// Consecutive failures that open the circuit (`KIMI_CIRCUIT_BREAKER__FAILURE_THRESHOLD`, default 5).
+    public var failureThreshold: Int
+    /// Time an open circuit waits before probing (`KIMI_CIRCUIT_BREAKER__RESET_TIMEOUT`, seconds, default 30).
+    public var resetTimeout: Duration
+
+    /// Creates circuit breaker settings.
+    public init(failureThreshold: Int = 5, resetTimeout: Duration = .seconds(30)) {
+        self.failureThreshold = failureThreshold
+        self.resetTimeout = resetTimeout
+    }
+}
+
+/// Client-side rate limits.
+public struct RateLimitSettings: Sendable, Hashable {
+    /// Requests per window (`KIMI_RATE_LIMIT__MAX_REQUESTS`, default 60).
+    public var maxRequests: Int
+    /// The window (`KIMI_RATE_LIMIT__WINDOW`, seconds, default 60).
+    public var window: Duration
+    /// Requests in flight at once per provider (`KIMI_RATE_LIMIT__MAX_CONCURRENT`, default 10).
+    public var maxConcurrent: Int
+
+    /// Creates rate limit settings.
+    public init(maxRequests: Int = 60, window: Duration = .seconds(60), maxConcurrent: Int = 10) {
+        self.maxRequests = maxRequests
+        self.window = window
+        self.maxConcurrent = maxConcurrent
+    }
+}
+
+/// The response cache.
+public struct CacheSettings: Sendable, Hashable {
+    /// Whether responses are cached (`KIMI_CACHE__ENABLED`, default true).
+    public var enabled: Bool
+    /// Most entries kept in memory (`KIMI_CACHE__MAX_SIZE`, default 1000).
+    public var maxSize: Int
+    /// How long an entry lives (`KIMI_CACHE__DEFAULT_TTL`, seconds, default 3600).
+    public var defaultTTL: Duration
+
+    /// Creates cache settings.
+    public init(enabled: Bool = true, maxSize: Int = 1000, defaultTTL: Duration = .seconds(3600)) {
+        self.enabled = enabled
+        self.maxSize = maxSize
+        self.defaultTTL = defaultTTL
+    }
+}
+
+/// Logs and metrics.
+public struct ObservabilitySettings: Sendable, Hashable {
+    /// Log levels, from most to least verbose.
+    public enum LogLevel: String, Sendable, Hashable, CaseIterable {
+        case trace, debug, info, notice, warning, error, critical
+    }
+
+    /// Log line formats.
+    public enum LogFormat: String, Sendable, Hashable, CaseIterable {
+        /// Human-readable lines.
+        case text
+        /// One JSON object per line.
+        case json
+    }
+
+    /// Lowest level logged (`KIMI_OBSERVABILITY__LOG_LEVEL`, default info).
+    public var logLevel: LogLevel
+    /// Line format (`KIMI_OBSERVABILITY__LOG_FORMAT`, default text).
+    public var logFormat: LogFormat
+    /// Whether metrics are collected (`KIMI_OBSERVABILITY__METRICS_ENABLED`, default true).
+    public var metricsEnabled: Bool
+
+    /// Creates observability settings.
+    public init(logLevel: LogLevel = .info, logFormat: LogFormat = .text, metricsEnabled: Bool = true) {
+        self.logLevel = logLevel
+        self.logFormat = logFormat
+        self.metricsEnabled = metricsEnabled
+    }
+}
