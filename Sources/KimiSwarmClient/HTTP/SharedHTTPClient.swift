@@ -1,0 +1,29 @@
+public import AsyncHTTPClient
+import NIOCore
+import Synchronization
+
+/// The process's connection pools: one `HTTPClient` per distinct connect timeout, created on
+/// first use and kept for the life of the process.
+///
+/// Unlike `HTTPClient.shared`, these have no channel read timeout (KimiSwarm applies its own
+/// request, first-byte and stream-idle timeouts, so a long non-streaming completion is not cut
+/// at 90 s) and never follow redirects (so an API key is never replayed to another host).
+public enum SharedHTTPClient {
+    private static let clients = Mutex<[Int64: HTTPClient]>([:])
+
+    /// The pool for providers that connect within `connectTimeout`.
+    public static func client(connectTimeout: Duration = .seconds(10)) -> HTTPClient {
+        let milliseconds = max(1, connectTimeout.components.seconds * 1000 + connectTimeout.components.attoseconds / 1_000_000_000_000_000)
+        return clients.withLock { clients in
+            if let client = clients[milliseconds] { return client }
+            var configuration = HTTPClient.Configuration(
+                redirectConfiguration: .disallow,
+                timeout: .init(connect: .milliseconds(milliseconds), read: nil),
+                connectionPool: .init(idleTimeout: .seconds(60)))
+            configuration.httpVersion = .automatic
+            let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+            clients[milliseconds] = client
+            return client
+        }
+    }
+}

@@ -1,0 +1,147 @@
+public import AsyncHTTPClient
+public import Foundation
+public import KimiSwarmCore
+public import Logging
+import Synchronization
+
+/// The client facade: one API over every configured provider.
+///
+/// ```swift
+/// let client = LLMClient(configuration: configuration, logger: logger)
+/// let response = try await client.chat(ChatRequest(messages: [.user("Hello")]))
+/// for try await event in client.chatStream(request, provider: .anthropic) { ... }
+/// ```
+///
+/// Providers share one connection pool per process. A model that is not in the registry is
+/// passed through as given, with a one-time warning that its cost is unknown; a deprecated
+/// model gets a one-time warning naming its successor.
+public final class LLMClient: ChatModel {
+    /// The settings the client was built with.
+    public let configuration: KimiSwarmConfiguration
+    /// Models, prices and capabilities.
+    public let registry: ModelRegistry
+    private let providers: [ProviderID: any LLMProvider]
+    private let logger: Logger
+    private let warned = Mutex<Set<String>>([])
+
+    /// Creates a client for every provider in `configuration`.
+    public init(
+        configuration: KimiSwarmConfiguration,
+        registry: ModelRegistry,
+        logger: Logger,
+        httpClient: HTTPClient? = nil
+    ) {
+        self.configuration = configuration
+        self.registry = registry
+        self.logger = logger
+        var providers: [ProviderID: any LLMProvider] = [:]
+        for (id, settings) in configuration.providers {
+            let client = httpClient ?? SharedHTTPClient.client(connectTimeout: settings.connectTimeout)
+            var providerLogger = logger
+            providerLogger[metadataKey: "provider"] = "\(id)"
+            providers[id] = Self.makeProvider(settings, registry: registry, httpClient: client, logger: providerLogger)
+        }
+        self.providers = providers
+    }
+
+    /// Creates a client from explicit providers (for tests and custom stacks).
+    public init(configuration: KimiSwarmConfiguration, registry: ModelRegistry, providers: [any LLMProvider], logger: Logger) {
+        self.configuration = configuration
+        self.registry = registry
+        self.logger = logger
+        self.providers = Dictionary(providers.map { ($0.configuration.id, $0) }, uniquingKeysWith: { _, last in last })
+    }
+
+    /// The provider type that speaks `settings.kind`.
+    public static func makeProvider(
+        _ settings: ProviderConfiguration, registry: ModelRegistry, httpClient: HTTPClient, logger: Logger
+    ) -> any LLMProvider {
+        switch settings.kind {
+        case .openAICompatible, .azureOpenAI:
+            return OpenAICompatibleProvider(configuration: settings, registry: registry, httpClient: httpClient, logger: logger)
+        case .anthropic:
+            return AnthropicProvider(configuration: settings, registry: registry, httpClient: httpClient, logger: logger)
+        }
+    }
+
+    /// The provider named `id`, or the default provider.
+    public func provider(_ id: ProviderID? = nil) throws(KimiSwarmError) -> any LLMProvider {
+        let id = id ?? configuration.defaultProvider
+        guard let provider = providers[id] else {
+            let known = providers.keys.sorted().map(\.rawValue).joined(separator: ", ")
+            throw .configuration("unknown provider '\(id)'", hint: "Use one of: \(known).")
+        }
+        return provider
+    }
+
+    /// Sends a chat request to the default provider.
+    public func chat(_ request: ChatRequest) async throws -> ChatResponse {
+        try await chat(request, provider: nil)
+    }
+
+    /// Sends a chat request to `provider` (the default provider when `nil`).
+    public func chat(_ request: ChatRequest, provider id: ProviderID?) async throws -> ChatResponse {
+        let provider = try provider(id)
+        checkModel(request.model, provider: provider.configuration)
+        return try await provider.chat(request)
+    }
+
+    /// Streams a chat request from the default provider.
+    public func chatStream(_ request: ChatRequest) -> ChatStream {
+        chatStream(request, provider: nil)
+    }
+
+    /// Streams a chat request from `provider` (the default provider when `nil`).
+    public func chatStream(_ request: ChatRequest, provider id: ProviderID?) -> ChatStream {
+        do {
+            let provider = try provider(id)
+            checkModel(request.model, provider: provider.configuration)
+            return provider.chatStream(request)
+        } catch {
+            return .failing(error)
+        }
+    }
+
+    /// Embeds texts with `provider` (the default provider when `nil`).
+    public func embed(_ request: EmbeddingRequest, provider id: ProviderID? = nil) async throws -> EmbeddingResponse {
+        try await provider(id).embed(request)
+    }
+
+    /// The models `provider`'s API lists right now.
+    public func models(provider id: ProviderID? = nil) async throws -> [ProviderModel] {
+        try await provider(id).listModels()
+    }
+
+    /// The exact cost in US dollars of a response, or `nil` when its model's prices are unknown.
+    public func cost(of response: ChatResponse) -> Decimal? {
+        cost(provider: response.provider, model: response.model, usage: response.usage)
+    }
+
+    /// The exact cost in US dollars of `usage` on a model, or `nil` when its prices are unknown.
+    ///
+    /// Providers often answer with a dated snapshot id (`gpt-4o-2024-08-06`); when the exact id
+    /// is unknown, the longest registered id that prefixes it is used.
+    public func cost(provider: ProviderID, model: String, usage: Usage) -> Decimal? {
+        if let cost = registry.cost(provider: provider, model: model, usage: usage) { return cost }
+        let candidates = registry.entries(for: provider).filter { model.lowercased().hasPrefix($0.id.lowercased() + "-") }
+        return candidates.max { $0.id.count < $1.id.count }?.pricing?.cost(of: usage)
+    }
+
+    private func checkModel(_ requested: String?, provider: ProviderConfiguration) {
+        guard let model = requested ?? provider.defaultModel else { return }
+        let key = "\(provider.id)/\(model)"
+        let firstTime = warned.withLock { $0.insert(key).inserted }
+        guard firstTime else { return }
+        if let entry = registry.entry(provider: provider.id, model: model) {
+            if let deprecation = entry.deprecation {
+                logger.warning(
+                    "model is deprecated",
+                    metadata: ["provider": "\(provider.id)", "model": "\(model)", "deprecation": "\(deprecation.summary)"])
+            }
+        } else {
+            logger.warning(
+                "model is not in the registry; passing it through, its cost is unknown",
+                metadata: ["provider": "\(provider.id)", "model": "\(model)"])
+        }
+    }
+}
