@@ -1,0 +1,94 @@
+import ArgumentParser
+import Foundation
+import KimiSwarmClient
+import KimiSwarmCore
+import Logging
+
+/// What a command needs: the loaded configuration, the registry, the client and a logger.
+///
+/// This is the only place that reads the environment and files, and the only place that
+/// creates the root logger.
+struct CommandContext {
+    let configuration: KimiSwarmConfiguration
+    let registry: ModelRegistry
+    let client: LLMClient
+    let logger: Logger
+
+    static func load(_ options: GlobalOptions) throws -> CommandContext {
+        let environment = ProcessInfo.processInfo.environment
+        do {
+            let path = ConfigurationLoader.configFilePath(
+                environment: environment, explicit: options.config,
+                fileExists: { FileManager.default.fileExists(atPath: $0) })
+            let file = try path.map { try readConfigFile($0) }
+            let loaded = try ConfigurationLoader.load(environment: environment, configFile: file)
+            var configuration = loaded.configuration
+            let logger = bootstrapLogging(configuration.observability, override: options.logLevel)
+            for warning in loaded.warnings { logger.warning("\(warning)") }
+            let modelsPath = configuration.modelsFile
+            let registry = try ModelRegistryLoader.load(userFile: try modelsPath.map { try readConfigFile($0) })
+            configuration.modelsFile = modelsPath
+            let client = LLMClient(configuration: configuration, registry: registry, logger: logger)
+            return CommandContext(configuration: configuration, registry: registry, client: client, logger: logger)
+        } catch let error as KimiSwarmError {
+            throw CommandFailure(error)
+        }
+    }
+
+    static func readConfigFile(_ path: String) throws -> ConfigFile {
+        do {
+            return ConfigFile(path: path, contents: try String(contentsOfFile: path, encoding: .utf8))
+        } catch {
+            throw KimiSwarmError.configuration(
+                "cannot read '\(path)': \((error as NSError).localizedDescription)",
+                hint: "Check the path given by --config, KIMI_CONFIG_FILE or models_file.")
+        }
+    }
+
+    private static func bootstrapLogging(_ settings: ObservabilitySettings, override: String?) -> Logger {
+        let configured = Logger.Level(rawValue: settings.logLevel.rawValue) ?? .info
+        // The CLI prints answers on stdout; at the default level (info) it keeps stderr to
+        // warnings and worse. A level set in the environment, the file or --log-level applies.
+        let level = override.flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? (configured == .info ? .warning : configured)
+        let format = settings.logFormat
+        LoggingSystem.bootstrap { label in
+            var handler: any LogHandler
+            switch format {
+            case .json: handler = JSONLogHandler(label: label)
+            case .text: handler = StreamLogHandler.standardError(label: label)
+            }
+            handler.logLevel = level
+            return handler
+        }
+        var logger = Logger(label: "kimiswarm")
+        logger.logLevel = level
+        return logger
+    }
+}
+
+/// A failure that ends the command with a message on stderr and an exit status:
+/// 2 for configuration problems (a missing key, a bad setting), 1 for everything else.
+struct CommandFailure: Error, CustomStringConvertible {
+    let error: KimiSwarmError
+
+    init(_ error: KimiSwarmError) {
+        self.error = error
+    }
+
+    var description: String { error.description }
+
+    var exitCode: ExitCode { error.category == .configuration ? ExitCode(2) : ExitCode(1) }
+
+    /// Prints the error and returns the exit code to throw.
+    static func report(_ error: any Error) -> any Error {
+        let failure: CommandFailure
+        switch error {
+        case let known as CommandFailure: failure = known
+        case let known as KimiSwarmError: failure = CommandFailure(known)
+        case is CancellationError: return ExitCode(130)
+        default: return error
+        }
+        FileHandle.standardError.write(Data("error: \(failure.description)\n".utf8))
+        return failure.exitCode
+    }
+}

@@ -1,0 +1,178 @@
+import Foundation
+import KimiSwarmCore
+import KimiSwarmTesting
+import Testing
+
+/// Runs the built `swarm` executable in a clean environment and captures its output.
+struct SwarmProcess {
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    static var executable: URL {
+        get throws {
+            var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+            for _ in 0..<4 {
+                let candidate = directory.appendingPathComponent("swarm")
+                if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+                directory = directory.deletingLastPathComponent()
+            }
+            throw TestFailure("the swarm executable was not found next to \(CommandLine.arguments[0])")
+        }
+    }
+
+    /// Runs `swarm arguments...` with only `environment` (plus PATH and a scratch HOME) in a
+    /// scratch working directory, so no config file of the machine's user is picked up.
+    static func run(_ arguments: [String], environment: [String: String] = [:], stdin: String? = nil) async throws -> Result {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("swarm-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let outURL = scratch.appendingPathComponent("stdout")
+        let errURL = scratch.appendingPathComponent("stderr")
+        FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        let process = Process()
+        process.executableURL = try executable
+        process.arguments = arguments
+        process.currentDirectoryURL = scratch
+        process.environment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": scratch.path]
+            .merging(environment) { _, new in new }
+        process.standardOutput = try FileHandle(forWritingTo: outURL)
+        process.standardError = try FileHandle(forWritingTo: errURL)
+        if let stdin {
+            let inURL = scratch.appendingPathComponent("stdin")
+            try stdin.write(to: inURL, atomically: true, encoding: .utf8)
+            process.standardInput = try FileHandle(forReadingFrom: inURL)
+        } else {
+            process.standardInput = FileHandle.nullDevice
+        }
+        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
+            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
+            do {
+                try process.run()
+            } catch {
+                process.terminationHandler = nil
+                continuation.resume(throwing: error)
+            }
+        }
+        return Result(
+            status: status,
+            stdout: (try? String(contentsOf: outURL, encoding: .utf8)) ?? "",
+            stderr: (try? String(contentsOf: errURL, encoding: .utf8)) ?? "")
+    }
+}
+
+@Suite("swarm command line, end to end against loopback providers")
+struct CLITests {
+    @Test("swarm chat prints the answer from an OpenAI-compatible server, and usage on stderr")
+    func chatOpenAICompatible() async throws {
+        try await LoopbackProviderServer.withServer { server in
+            let result = try await SwarmProcess.run(
+                ["chat", "hello there", "--provider", "openai", "--model", "echo-1"],
+                environment: ["OPENAI_BASE_URL": server.baseURL + "/v1", "OPENAI_API_KEY": testAPIKey])
+            #expect(result.status == 0, "stderr: \(result.stderr)")
+            #expect(result.stdout == "Echo: hello there\n")
+            #expect(result.stderr.contains("openai/echo-1 · "))
+            #expect(result.stderr.contains("tokens"))
+            #expect(result.stderr.contains("cost unknown"))
+            #expect(!result.stderr.contains(testAPIKey))
+            #expect(server.lastRequest?.header("authorization") == "Bearer \(testAPIKey)")
+        }
+    }
+
+    @Test("swarm chat --stream streams from an OpenAI-compatible server with usage from the last chunk")
+    func chatStreamOpenAICompatible() async throws {
+        try await LoopbackProviderServer.withServer { server in
+            let result = try await SwarmProcess.run(
+                ["chat", "stream me please", "--stream", "--provider", "vllm", "--model", "echo-1", "--system", "be nice"],
+                environment: ["VLLM_BASE_URL": server.baseURL + "/v1"])
+            #expect(result.status == 0, "stderr: \(result.stderr)")
+            #expect(result.stdout == "Echo: stream me please\n")
+            #expect(result.stderr.contains("vllm/echo-1 · "))
+            #expect(!result.stderr.contains(" 0 in + 0 out"))
+            let body = try JSONValue(parsing: Data(try #require(server.lastRequest).body))
+            #expect(body["stream"] == true)
+            #expect(body["messages"]?.arrayValue?.first?["content"] == "be nice")
+        }
+    }
+
+    @Test("swarm chat against an Anthropic-compatible server, plain and streamed, with a priced cost", arguments: [false, true])
+    func chatAnthropic(stream: Bool) async throws {
+        try await LoopbackProviderServer.withServer { server in
+            let result = try await SwarmProcess.run(
+                ["chat", "bonjour", "--provider", "anthropic", "--model", "claude-sonnet-4-5"] + (stream ? ["--stream"] : []),
+                environment: ["ANTHROPIC_BASE_URL": server.baseURL, "ANTHROPIC_API_KEY": testAPIKey])
+            #expect(result.status == 0, "stderr: \(result.stderr)")
+            #expect(result.stdout == "Echo: bonjour\n")
+            #expect(result.stderr.contains("anthropic/claude-sonnet-4-5 · "))
+            #expect(result.stderr.contains("$"))
+            #expect(server.lastRequest?.path == "/v1/messages")
+            #expect(server.lastRequest?.header("x-api-key") == testAPIKey)
+        }
+    }
+
+    @Test("swarm chat --json prints the response object with its cost")
+    func chatJSON() async throws {
+        try await LoopbackProviderServer.withServer { server in
+            let result = try await SwarmProcess.run(
+                ["chat", "-", "--json", "--provider", "moonshot"],
+                environment: ["MOONSHOT_BASE_URL": server.baseURL + "/v1", "MOONSHOT_API_KEY": testAPIKey], stdin: "from stdin")
+            #expect(result.status == 0, "stderr: \(result.stderr)")
+            let json = try JSONValue(parsing: result.stdout)
+            #expect(json["message"]?["content"] == "Echo: from stdin")
+            #expect(json["provider"] == "moonshot")
+            #expect(json["costUSD"]?.stringValue != nil)
+        }
+    }
+
+    @Test("a missing key exits with status 2 and names the variable to set")
+    func missingKey() async throws {
+        let result = try await SwarmProcess.run(["chat", "hi"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("MOONSHOT_API_KEY"))
+        #expect(result.stdout.isEmpty)
+    }
+
+    @Test("an invalid setting exits with status 2 and names the variable")
+    func invalidSetting() async throws {
+        let result = try await SwarmProcess.run(["models"], environment: ["KIMI_RETRY__MAX_ATTEMPTS": "many"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("KIMI_RETRY__MAX_ATTEMPTS"))
+    }
+
+    @Test("an unknown provider exits with status 2 and lists the known ones")
+    func unknownProvider() async throws {
+        let result = try await SwarmProcess.run(["chat", "hi", "--provider", "nope"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("nope"))
+        #expect(result.stderr.contains("moonshot"))
+    }
+
+    @Test("swarm models shows the registry with prices and deprecations")
+    func models() async throws {
+        let result = try await SwarmProcess.run(["models"])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        #expect(result.stdout.contains("kimi-k2.6"))
+        #expect(result.stdout.contains("claude-sonnet-4-5"))
+        let deprecated = try #require(result.stdout.split(separator: "\n").first { $0.contains("kimi-k2.5 ") })
+        #expect(deprecated.contains("deprecated; use kimi-k2.6"))
+        let filtered = try await SwarmProcess.run(["models", "--provider", "anthropic", "--json"])
+        let entries = try #require(try JSONValue(parsing: filtered.stdout).arrayValue)
+        #expect(!entries.isEmpty)
+        #expect(entries.allSatisfy { $0["provider"] == "anthropic" })
+    }
+
+    @Test("swarm models --live asks the provider's API")
+    func liveModels() async throws {
+        try await LoopbackProviderServer.withServer { server in
+            let result = try await SwarmProcess.run(
+                ["models", "--live", "--provider", "openai"],
+                environment: ["OPENAI_BASE_URL": server.baseURL + "/v1", "OPENAI_API_KEY": testAPIKey])
+            #expect(result.status == 0, "stderr: \(result.stderr)")
+            #expect(result.stdout.contains("echo-1"))
+            #expect(server.lastRequest?.path == "/v1/models")
+        }
+    }
+}
