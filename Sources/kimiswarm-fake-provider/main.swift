@@ -83,13 +83,19 @@ case .failure(let error):
 // Route SIGINT / SIGTERM into an async stream instead of killing the process.
 signal(SIGINT, SIG_IGN)
 signal(SIGTERM, SIG_IGN)
-let (signals, signalContinuation) = AsyncStream<Int32>.makeStream()
-let signalSources = [SIGINT, SIGTERM].map { number in
+/// A signal source forwarding `number` to `continuation`. Nonisolated: the handler runs on a
+/// global queue, not on the main actor that owns top-level code.
+nonisolated func makeSignalSource(
+    _ number: Int32, _ continuation: AsyncStream<Int32>.Continuation
+) -> any DispatchSourceSignal {
     let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-    source.setEventHandler { signalContinuation.yield(number) }
+    source.setEventHandler { continuation.yield(number) }
     source.resume()
     return source
 }
+
+let (signals, signalContinuation) = AsyncStream<Int32>.makeStream()
+let signalSources = [SIGINT, SIGTERM].map { makeSignalSource($0, signalContinuation) }
 
 let server: LoopbackProviderServer
 do {
