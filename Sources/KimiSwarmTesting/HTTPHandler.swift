@@ -48,6 +48,10 @@ final class HTTPHandler: ChannelInboundHandler {
         case .head(let head):
             requestHead = head
             requestBody.clear()
+            if head.headers["expect"].contains(where: { $0.lowercased() == "100-continue" }) {
+                let interim = HTTPResponseHead(version: head.version, status: .continue)
+                context.writeAndFlush(wrapOutboundOut(.head(interim)), promise: nil)
+            }
         case .body(var chunk):
             requestBody.writeBuffer(&chunk)
         case .end:
