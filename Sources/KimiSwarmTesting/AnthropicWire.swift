@@ -80,7 +80,7 @@ public enum AnthropicWire {
             content.append(.object([("type", .string("text")), ("text", .string(text))]))
         }
         for use in toolUses {
-            let input = use.inputJSON.trimmingWhitespace
+            let input = WireText.trimmed(use.inputJSON)
             content.append(.object([
                 ("type", .string("tool_use")),
                 ("id", .string(use.id)),
@@ -168,12 +168,5 @@ public enum AnthropicWire {
             ("last_id", .optionalString(ids.last)),
         ])
         return .json(body: body.serialized, headers: headers)
-    }
-}
-
-extension String {
-    /// The string without leading and trailing whitespace.
-    var trimmingWhitespace: String {
-        String(drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
     }
 }

@@ -25,6 +25,11 @@ enum WireText {
         text.split(whereSeparator: { $0.isWhitespace }).count
     }
 
+    /// `text` without leading and trailing whitespace.
+    static func trimmed(_ text: String) -> String {
+        String(text.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
+    }
+
     /// An SSE `data:` event carrying `node`.
     static func dataEvent(_ node: JSONNode) -> String {
         "data: " + node.serialized
