@@ -60,6 +60,11 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "kimiswarm-fake-provider",
+            dependencies: ["KimiSwarmTesting"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "KimiSwarmCoreTests",
             dependencies: ["KimiSwarmCore"],
