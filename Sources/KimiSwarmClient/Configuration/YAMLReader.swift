@@ -53,8 +53,11 @@ struct YAMLReader {
         return " (line \(line))"
     }
 
+    /// `retry` + `max_attempts` → `retry.max_attempts`; a path ending in `:` (an entry's label
+    /// such as `models[3] (gpt-4o):`) is followed by a space instead.
     static func join(_ path: String, _ key: String) -> String {
-        path.isEmpty ? key : "\(path).\(key)"
+        if path.isEmpty { return key }
+        return path.hasSuffix(":") ? "\(path) \(key)" : "\(path).\(key)"
     }
 
     // MARK: Structure
