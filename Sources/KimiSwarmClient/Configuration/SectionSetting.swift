@@ -1,0 +1,94 @@
+import KimiSwarmCore
+
+/// One scalar setting of the sections `retry`, `circuit_breaker`, `rate_limit`, `cache` and
+/// `observability`. The same table serves the config file (`retry.max_attempts`) and the
+/// environment (`KIMI_RETRY__MAX_ATTEMPTS`), so every setting of the file can also be set
+/// from the environment, with the same spellings accepted.
+struct SectionSetting {
+    /// The section's key in the config file, e.g. `retry`.
+    let section: String
+    /// The setting's key within the section, e.g. `max_attempts`.
+    let key: String
+    /// What the value must look like, for messages (`an integer`, `a number of seconds`).
+    let expected: String
+    /// Parses `text` and stores it in the configuration, or says why it cannot.
+    let apply: (String, inout KimiSwarmConfiguration) -> SettingError?
+
+    /// `retry.max_attempts`.
+    var path: String { "\(section).\(key)" }
+
+    /// `KIMI_RETRY__MAX_ATTEMPTS`.
+    var environmentVariable: String { Self.environmentVariable(section: section, key: key) }
+
+    static func environmentVariable(section: String, key: String) -> String {
+        "KIMI_\(section.uppercased())__\(key.uppercased())"
+    }
+
+    /// The sections, in the order they are documented.
+    static let sections = ["retry", "circuit_breaker", "rate_limit", "cache", "observability"]
+
+    /// The keys of one section, in the order they are documented.
+    static func keys(of section: String) -> [String] {
+        all.filter { $0.section == section }.map(\.key)
+    }
+
+    /// The setting at `section.key`, if there is one.
+    static func named(section: String, key: String) -> SectionSetting? {
+        all.first { $0.section == section && $0.key == key }
+    }
+
+    /// Every section setting.
+    static var all: [SectionSetting] {
+        [
+            integer("retry", "max_attempts", 1...10) { $0.retry.maxAttempts = $1 },
+            seconds("retry", "initial_backoff") { $0.retry.initialBackoff = $1 },
+            seconds("retry", "max_backoff") { $0.retry.maxBackoff = $1 },
+            integer("circuit_breaker", "failure_threshold", 1...Int.max) { $0.circuitBreaker.failureThreshold = $1 },
+            seconds("circuit_breaker", "reset_timeout") { $0.circuitBreaker.resetTimeout = $1 },
+            integer("rate_limit", "max_requests", 1...Int.max) { $0.rateLimit.maxRequests = $1 },
+            seconds("rate_limit", "window") { $0.rateLimit.window = $1 },
+            integer("rate_limit", "max_concurrent", 1...1000) { $0.rateLimit.maxConcurrent = $1 },
+            boolean("cache", "enabled") { $0.cache.enabled = $1 },
+            integer("cache", "max_size", 0...Int.max) { $0.cache.maxSize = $1 },
+            seconds("cache", "default_ttl") { $0.cache.defaultTTL = $1 },
+            parsed("observability", "log_level", "a log level", SettingValue.logLevel) { $0.observability.logLevel = $1 },
+            parsed("observability", "log_format", "a log format", SettingValue.logFormat) { $0.observability.logFormat = $1 },
+            boolean("observability", "metrics_enabled") { $0.observability.metricsEnabled = $1 },
+        ]
+    }
+
+    private static func parsed<T>(
+        _ section: String, _ key: String, _ expected: String,
+        _ parse: @escaping (String) -> Result<T, SettingError>,
+        _ store: @escaping (inout KimiSwarmConfiguration, T) -> Void
+    ) -> SectionSetting {
+        SectionSetting(section: section, key: key, expected: expected) { text, configuration in
+            switch parse(text) {
+            case .success(let value):
+                store(&configuration, value)
+                return nil
+            case .failure(let error):
+                return error
+            }
+        }
+    }
+
+    private static func integer(
+        _ section: String, _ key: String, _ range: ClosedRange<Int>,
+        _ store: @escaping (inout KimiSwarmConfiguration, Int) -> Void
+    ) -> SectionSetting {
+        parsed(section, key, "an integer", { SettingValue.integer($0, in: range) }, store)
+    }
+
+    private static func seconds(
+        _ section: String, _ key: String, _ store: @escaping (inout KimiSwarmConfiguration, Duration) -> Void
+    ) -> SectionSetting {
+        parsed(section, key, "a number of seconds", SettingValue.seconds, store)
+    }
+
+    private static func boolean(
+        _ section: String, _ key: String, _ store: @escaping (inout KimiSwarmConfiguration, Bool) -> Void
+    ) -> SectionSetting {
+        parsed(section, key, "true or false", SettingValue.bool, store)
+    }
+}

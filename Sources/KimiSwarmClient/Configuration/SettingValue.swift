@@ -1,0 +1,144 @@
+import Foundation
+import KimiSwarmCore
+
+/// Why a setting's text could not be read, as the end of a sentence that starts with the
+/// setting's name and value: `KIMI_RETRY__MAX_ATTEMPTS='abc' is not an integer (expected 1...10)`.
+struct SettingError: Error, Sendable {
+    let reason: String
+    init(_ reason: String) { self.reason = reason }
+}
+
+/// Parsers for the text of a setting, shared by environment variables and the config file so
+/// that both accept exactly the same spellings.
+enum SettingValue {
+    /// Longest duration accepted, so that a typo cannot park a process for years.
+    static let maximumSeconds: Double = 31_536_000
+
+    /// An integer within `range`.
+    static func integer(_ text: String, in range: ClosedRange<Int>) -> Result<Int, SettingError> {
+        let expected = describe(range)
+        guard let value = Int(text.trimmingWhitespace) else {
+            return .failure(SettingError("is not an integer (expected \(expected))"))
+        }
+        guard range.contains(value) else {
+            return .failure(SettingError("is out of range (expected \(expected))"))
+        }
+        return .success(value)
+    }
+
+    /// A number of seconds greater than zero; decimals allowed (`0.5`).
+    static func seconds(_ text: String) -> Result<Duration, SettingError> {
+        let trimmed = text.trimmingWhitespace
+        guard isPlainDecimal(trimmed), let value = Double(trimmed) else {
+            return .failure(SettingError("is not a number of seconds (expected a number greater than 0, e.g. 0.5 or 30)"))
+        }
+        guard value > 0, value <= maximumSeconds else {
+            return .failure(SettingError("is out of range (expected seconds greater than 0 and at most \(Int(maximumSeconds)))"))
+        }
+        return .success(.milliseconds(Int64((value * 1000).rounded())))
+    }
+
+    /// A boolean: `true/false`, `1/0`, `yes/no`, `on/off`, in any case.
+    static func bool(_ text: String) -> Result<Bool, SettingError> {
+        switch text.trimmingWhitespace.lowercased() {
+        case "true", "1", "yes", "on": return .success(true)
+        case "false", "0", "no", "off": return .success(false)
+        default: return .failure(SettingError("is not a boolean (expected true/false, 1/0, yes/no or on/off)"))
+        }
+    }
+
+    /// A log level, in any case; `warn` means `warning`.
+    static func logLevel(_ text: String) -> Result<ObservabilitySettings.LogLevel, SettingError> {
+        var name = text.trimmingWhitespace.lowercased()
+        if name == "warn" { name = "warning" }
+        guard let level = ObservabilitySettings.LogLevel(rawValue: name) else {
+            let allowed = ObservabilitySettings.LogLevel.allCases.map(\.rawValue).joined(separator: ", ")
+            return .failure(SettingError("is not a log level (expected one of \(allowed))"))
+        }
+        return .success(level)
+    }
+
+    /// A log format, in any case.
+    static func logFormat(_ text: String) -> Result<ObservabilitySettings.LogFormat, SettingError> {
+        guard let format = ObservabilitySettings.LogFormat(rawValue: text.trimmingWhitespace.lowercased()) else {
+            let allowed = ObservabilitySettings.LogFormat.allCases.map(\.rawValue).joined(separator: ", ")
+            return .failure(SettingError("is not a log format (expected one of \(allowed))"))
+        }
+        return .success(format)
+    }
+
+    /// A provider kind as written in the config file.
+    static func providerKind(_ text: String) -> Result<ProviderKind, SettingError> {
+        guard let kind = ProviderKind(rawValue: text.trimmingWhitespace.lowercased()) else {
+            let allowed = ProviderKind.allCases.map(\.rawValue).joined(separator: ", ")
+            return .failure(SettingError("is not a provider kind (expected one of \(allowed))"))
+        }
+        return .success(kind)
+    }
+
+    /// An OpenAI-compatible dialect as written in the config file.
+    static func dialect(_ text: String) -> Result<OpenAIDialect, SettingError> {
+        guard let dialect = OpenAIDialect(rawValue: text.trimmingWhitespace.lowercased()) else {
+            let allowed = OpenAIDialect.allCases.map(\.rawValue).joined(separator: ", ")
+            return .failure(SettingError("is not a dialect (expected one of \(allowed))"))
+        }
+        return .success(dialect)
+    }
+
+    /// An environment variable's name.
+    static func variableName(_ text: String) -> Result<String, SettingError> {
+        let name = text.trimmingWhitespace
+        let valid =
+            !name.isEmpty
+            && name.unicodeScalars.allSatisfy { $0.isASCII && ($0 == "_" || $0.properties.isAlphabetic || ("0"..."9").contains($0)) }
+            && !("0"..."9").contains(name.unicodeScalars.first!)
+        return valid ? .success(name) : .failure(SettingError("is not an environment variable name (expected letters, digits and _)"))
+    }
+
+    /// An http or https URL with a host, without trailing slashes.
+    static func url(_ text: String) -> Result<String, SettingError> {
+        var trimmed = text.trimmingWhitespace
+        while trimmed.hasSuffix("/") { trimmed.removeLast() }
+        guard let components = URLComponents(string: trimmed),
+            let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
+            let host = components.host, !host.isEmpty
+        else {
+            return .failure(SettingError("is not a valid URL (expected http:// or https:// followed by a host)"))
+        }
+        guard components.query == nil, components.fragment == nil else {
+            return .failure(SettingError("is not a valid base URL (it must not have a ?query or #fragment)"))
+        }
+        return .success(trimmed)
+    }
+
+    /// A URL for messages, with any `user:password@` part replaced by `***@`.
+    static func redactedURL(_ text: String) -> String {
+        guard let schemeEnd = text.range(of: "://") else { return text }
+        let rest = text[schemeEnd.upperBound...]
+        let authorityEnd = rest.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? rest.endIndex
+        guard let at = rest[..<authorityEnd].lastIndex(of: "@") else { return text }
+        return String(text[..<schemeEnd.upperBound]) + "***" + String(rest[at...])
+    }
+
+    /// `1...10`, `1 or more`, `0 or more`.
+    static func describe(_ range: ClosedRange<Int>) -> String {
+        range.upperBound == Int.max ? "\(range.lowerBound) or more" : "\(range.lowerBound)...\(range.upperBound)"
+    }
+
+    /// Digits with at most one decimal point and at least one digit: no signs, exponents,
+    /// `inf` or `nan`, so that what is accepted is what a person would write.
+    static func isPlainDecimal(_ text: String) -> Bool {
+        var digits = 0
+        var points = 0
+        for scalar in text.unicodeScalars {
+            if ("0"..."9").contains(scalar) {
+                digits += 1
+            } else if scalar == "." {
+                points += 1
+            } else {
+                return false
+            }
+        }
+        return digits > 0 && points <= 1
+    }
+}
