@@ -52,7 +52,7 @@ struct ChatCommand: AsyncParsableCommand {
     private func execute() async throws {
         let context = try CommandContext.load(global)
         let request = try makeRequest()
-        let providerID = provider.map(ProviderID.init) ?? context.configuration.defaultProvider
+        let providerID = provider.map { ProviderID($0) } ?? context.configuration.defaultProvider
         _ = try context.client.provider(providerID)
         let started = ContinuousClock.now
         let response: ChatResponse

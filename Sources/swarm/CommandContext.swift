@@ -17,7 +17,7 @@ struct CommandContext {
     static func load(_ options: GlobalOptions) throws -> CommandContext {
         let environment = ProcessInfo.processInfo.environment
         do {
-            let path = ConfigurationLoader.configFilePath(
+            let path = try ConfigurationLoader.requireConfigFilePath(
                 environment: environment, explicit: options.config,
                 fileExists: { FileManager.default.fileExists(atPath: $0) })
             let file = try path.map { try readConfigFile($0) }

@@ -30,7 +30,7 @@ struct ModelsCommand: AsyncParsableCommand {
 
     private func execute() async throws {
         let context = try CommandContext.load(global)
-        let providerID = provider.map(ProviderID.init)
+        let providerID = provider.map { ProviderID($0) }
         if let providerID { _ = try context.configuration.provider(providerID) }
         if live {
             let models = try await context.client.models(provider: providerID)

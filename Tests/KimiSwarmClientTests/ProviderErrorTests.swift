@@ -58,7 +58,7 @@ struct ProviderErrorTests {
     @Test("OpenAI-compatible error statuses", arguments: openAICases)
     func openAIStatus(_ testCase: StatusCase) async throws {
         try await LoopbackProviderServer.withServer { server in
-            server.enqueue(.json(status: testCase.status, body: testCase.body, headers: FakeHeaders(testCase.headers + [("x-request-id", "req_123")]))
+            server.enqueue(.json(status: testCase.status, body: testCase.body, headers: FakeHeaders(testCase.headers + [("x-request-id", "req_123")])))
             let error = try await expectKimiError {
                 _ = try await server.openAIProvider().chat(ChatRequest(messages: [.user("secret prompt text")]))
             }
@@ -92,7 +92,7 @@ struct ProviderErrorTests {
     @Test("Anthropic error statuses", arguments: anthropicCases)
     func anthropicStatus(_ testCase: StatusCase) async throws {
         try await LoopbackProviderServer.withServer { server in
-            server.enqueue(.json(status: testCase.status, body: testCase.body, headers: FakeHeaders(testCase.headers + [("request-id", "req_abc")]))
+            server.enqueue(.json(status: testCase.status, body: testCase.body, headers: FakeHeaders(testCase.headers + [("request-id", "req_abc")])))
             let error = try await expectKimiError {
                 _ = try await server.anthropicProvider().chat(ChatRequest(messages: [.user("hello")]))
             }

@@ -65,8 +65,8 @@ struct CoreTypesTests {
             inputPerMillion: Decimal(string: "0.60")!, cachedInputPerMillion: Decimal(string: "0.10")!,
             cacheWritePerMillion: Decimal(string: "0.75")!, outputPerMillion: Decimal(string: "2.50")!)
         let usage = Usage(promptTokens: 1_234_567, cachedPromptTokens: 1_000_000, cacheWriteTokens: 34_567, completionTokens: 7_654_321)
-        // (200000 × 0.60 + 1000000 × 0.10 + 34567 × 0.75 + 7654321 × 2.50) / 1e6
-        let expected = Decimal(string: "19.38155775")!
+        // (200000 × 0.60 + 1000000 × 0.10 + 34567 × 0.75 + 7654321 × 2.50) / 1e6 = 19381727.75 / 1e6
+        let expected = Decimal(string: "19.38172775")!
         #expect(pricing.cost(of: usage) == expected)
         #expect(ModelPricing(inputPerMillion: 3, outputPerMillion: 15).cost(of: Usage(promptTokens: 1, completionTokens: 1)) == Decimal(string: "0.000018")!)
     }

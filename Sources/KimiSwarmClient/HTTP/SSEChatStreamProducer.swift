@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import KimiSwarmCore
 import NIOCore
+import NIOHTTP1
 
 /// Turns one provider's SSE events into ``ChatStreamEvent``s.
 protocol StreamEventDecoder: Sendable {
@@ -120,6 +121,11 @@ struct SSEChatStreamProducer<Decoder: StreamEventDecoder>: ChatStreamProducer {
                         provider: provider.id)
                 },
                 operation: { try await reader.next() })
+        } catch is HTTPParserError {
+            // The server closed the connection inside a chunked body.
+            throw ProviderErrorMapper.streamCut(provider: provider)
+        } catch let error as HTTPClientError where error == .remoteConnectionClosed {
+            throw ProviderErrorMapper.streamCut(provider: provider)
         } catch {
             throw ProviderErrorMapper.mapTransport(error, provider: provider, phase: "reading the stream")
         }
