@@ -70,9 +70,9 @@ enum ModelTable {
                 entry.id,
                 entry.kind.rawValue,
                 contextText(entry.contextWindow),
-                pricing.map { "$\($0.inputPerMillion)" } ?? "-",
-                pricing?.cachedInputPerMillion.map { "$\($0)" } ?? "-",
-                pricing.map { entry.kind == .embedding ? "-" : "$\($0.outputPerMillion)" } ?? "-",
+                pricing.map { "$" + UsageSummary.format(cost: $0.inputPerMillion) } ?? "-",
+                pricing?.cachedInputPerMillion.map { "$" + UsageSummary.format(cost: $0) } ?? "-",
+                pricing.map { entry.kind == .embedding ? "-" : "$" + UsageSummary.format(cost: $0.outputPerMillion) } ?? "-",
                 entry.capabilities.sorted().map(\.rawValue).joined(separator: ","),
                 entry.deprecation?.summary ?? "current",
             ])
@@ -87,8 +87,8 @@ enum ModelTable {
 
     static func contextText(_ tokens: Int) -> String {
         if tokens >= 1_000_000, tokens % 1_000_000 == 0 { return "\(tokens / 1_000_000)M" }
-        if tokens >= 1024, tokens % 1024 == 0 { return "\(tokens / 1024)K" }
         if tokens >= 1000, tokens % 1000 == 0 { return "\(tokens / 1000)K" }
+        if tokens >= 1024, tokens % 1024 == 0 { return "\(tokens / 1024)K" }
         return "\(tokens)"
     }
 }

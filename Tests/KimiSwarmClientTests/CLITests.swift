@@ -77,6 +77,7 @@ struct CLITests {
             #expect(result.stderr.contains("openai/echo-1 · "))
             #expect(result.stderr.contains("tokens"))
             #expect(result.stderr.contains("cost unknown"))
+            #expect(result.stderr.contains("model is not in the registry"))
             #expect(!result.stderr.contains(testAPIKey))
             #expect(server.lastRequest?.header("authorization") == "Bearer \(testAPIKey)")
         }
@@ -158,6 +159,8 @@ struct CLITests {
         #expect(result.stdout.contains("claude-sonnet-4-5"))
         let deprecated = try #require(result.stdout.split(separator: "\n").first { $0.contains("kimi-k2.5 ") })
         #expect(deprecated.contains("deprecated; use kimi-k2.6"))
+        #expect(deprecated.contains("256K"))
+        #expect(deprecated.contains("$0.60"))
         let filtered = try await SwarmProcess.run(["models", "--provider", "anthropic", "--json"])
         let entries = try #require(try JSONValue(parsing: filtered.stdout).arrayValue)
         #expect(!entries.isEmpty)
@@ -173,6 +176,31 @@ struct CLITests {
             #expect(result.status == 0, "stderr: \(result.stderr)")
             #expect(result.stdout.contains("echo-1"))
             #expect(server.lastRequest?.path == "/v1/models")
+        }
+    }
+
+    @Test("JSON logs are one object per line and never carry the key, even at debug level")
+    func jsonLogsWithoutSecrets() async throws {
+        try await LoopbackProviderServer.withServer { server in
+            let result = try await SwarmProcess.run(
+                ["chat", "log me", "--provider", "openai", "--model", "echo-1", "--log-level", "debug"],
+                environment: [
+                    "OPENAI_BASE_URL": server.baseURL + "/v1", "OPENAI_API_KEY": testAPIKey,
+                    "KIMI_OBSERVABILITY__LOG_FORMAT": "json",
+                ])
+            #expect(result.status == 0, "stderr: \(result.stderr)")
+            let lines = result.stderr.split(separator: "\n").map(String.init)
+            let logLines = lines.filter { $0.hasPrefix("{") }
+            #expect(logLines.count >= 2)
+            for line in logLines {
+                let json = try JSONValue(parsing: line)
+                #expect(json["level"]?.stringValue != nil)
+                #expect(json["timestamp"]?.stringValue != nil)
+                #expect(json["message"]?.stringValue != nil)
+            }
+            #expect(logLines.contains { $0.contains("provider request") })
+            #expect(!result.stderr.contains(testAPIKey))
+            #expect(!result.stderr.contains("log me"))
         }
     }
 }
