@@ -79,6 +79,16 @@ struct ProviderHTTP: Sendable {
         return response
     }
 
+    /// A stream that opens `url` when iterated and decodes its SSE events with `decoder`.
+    func chatStream<Decoder: StreamEventDecoder>(url: String, headers: HTTPHeaders, body: Data, decoder: Decoder) -> ChatStream {
+        let http = self
+        return ChatStream {
+            SSEChatStreamProducer(provider: http.provider, decoder: decoder) {
+                try await http.openStream(url: url, headers: headers, body: body)
+            }
+        }
+    }
+
     private func makeRequest(method: HTTPMethod, url: String, headers: HTTPHeaders, body: Data?, accept: String) throws
         -> HTTPClientRequest
     {

@@ -28,22 +28,14 @@ public struct OpenAICompatibleProvider: LLMProvider {
     }
 
     public func chatStream(_ request: ChatRequest) -> ChatStream {
-        let model: String
-        let prepared: (String, HTTPHeaders, Data)
         do {
-            model = try configuration.resolveModel(request.model)
-            prepared = try prepare(request, model: model, stream: true)
+            let model = try configuration.resolveModel(request.model)
+            let (url, headers, body) = try prepare(request, model: model, stream: true)
+            let decoder = OpenAIStreamDecoder(
+                provider: configuration, requestedModel: model, stripSpecialTokens: stripsSpecialTokens(model))
+            return http.chatStream(url: url, headers: headers, body: body, decoder: decoder)
         } catch {
             return .failing(error)
-        }
-        let http = self.http
-        let decoder = OpenAIStreamDecoder(
-            provider: configuration, requestedModel: model, stripSpecialTokens: stripsSpecialTokens(model))
-        let (url, headers, body) = prepared
-        return ChatStream {
-            SSEChatStreamProducer(provider: http.provider, decoder: decoder) {
-                try await http.openStream(url: url, headers: headers, body: body)
-            }
         }
     }
 
