@@ -158,10 +158,13 @@ struct OpenAIProviderStreamTests {
             let many = (0..<500).map { Self.chunk(#"{"content":"t\#($0) "}"#) }
             server.enqueue(.sse(events: many, interval: .milliseconds(20)))
             let provider = server.openAIProvider()
+            let (started, startedContinuation) = AsyncStream.makeStream(of: Void.self)
             let outcome = await withTaskGroup(of: String.self) { group in
                 group.addTask {
                     do {
-                        for try await _ in provider.chatStream(ChatRequest(messages: [.user("long")])) {}
+                        for try await event in provider.chatStream(ChatRequest(messages: [.user("long")])) {
+                            if case .contentDelta = event { startedContinuation.yield() }
+                        }
                         return "finished"
                     } catch is CancellationError {
                         return "cancelled"
@@ -169,7 +172,8 @@ struct OpenAIProviderStreamTests {
                         return "other error: \(error)"
                     }
                 }
-                try? await Task.sleep(for: .milliseconds(300))
+                // Cancel once the stream is flowing, so the server is mid-response.
+                for await _ in started { break }
                 group.cancelAll()
                 return await group.next() ?? "none"
             }
