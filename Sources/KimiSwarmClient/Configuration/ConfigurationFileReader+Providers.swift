@@ -150,7 +150,7 @@ extension ConfigurationFileReader {
         switch SettingValue.url(text) {
         case .failure(let failure):
             reader.problems.error(
-                "\(file.path): \(path)='\(Quoting.shorten(SettingValue.redactedURL(text.trimmingWhitespace)))' "
+                "\(file.path): \(path)='\(Quoting.inline(SettingValue.redactedURL(text.trimmingWhitespace)))' "
                     + "\(failure.reason)\(YAMLReader.lineSuffix(node))")
             return nil
         case .success(let url):

@@ -80,7 +80,7 @@ struct ConfigurationFileReader {
             guard let text = reader.scalarText(entry.value, path: setting.path, expected: setting.expected) else { continue }
             if let failure = setting.apply(text, &configuration) {
                 reader.problems.error(
-                    "\(file.path): \(setting.path)='\(Quoting.shorten(text))' \(failure.reason)\(YAMLReader.lineSuffix(entry.value))")
+                    "\(file.path): \(setting.path)='\(Quoting.inline(text))' \(failure.reason)\(YAMLReader.lineSuffix(entry.value))")
             } else {
                 origins[setting.path] = "\(file.path)\(YAMLReader.lineSuffix(entry.value))"
             }

@@ -49,7 +49,7 @@ public enum ConfigurationLoader {
                     configuration.defaultProvider = id
                 } else {
                     problems.error(
-                        "\(configFile.path): default_provider='\(Quoting.shorten(name))' is not a configured provider "
+                        "\(configFile.path): default_provider='\(Quoting.inline(name))' is not a configured provider "
                             + "(expected one of \(providerList(configuration)))\(YAMLReader.lineSuffix(node))")
                 }
             }
@@ -63,7 +63,7 @@ public enum ConfigurationLoader {
                 configuration.defaultProvider = id
             } else {
                 problems.error(
-                    "KIMI_DEFAULT_PROVIDER='\(Quoting.shorten(name))' is not a configured provider "
+                    "KIMI_DEFAULT_PROVIDER='\(Quoting.inline(name))' is not a configured provider "
                         + "(expected one of \(providerList(configuration)))")
             }
         }

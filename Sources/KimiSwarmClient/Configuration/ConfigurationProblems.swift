@@ -55,11 +55,10 @@ extension String {
 
 /// Quoting of user-supplied values in messages.
 enum Quoting {
-    /// A value cut to a readable length, with line breaks shown as `\n`.
-    static func shorten(_ text: String, limit: Int = 60) -> String {
-        let flat = text.replacing("\n", with: "\\n").replacing("\r", with: "\\r")
-        guard flat.count > limit else { return flat }
-        return String(flat.prefix(limit)) + "…"
+    /// A value on one line, with line breaks shown as `\n`. Values are never cut short: a
+    /// shortened secret could no longer be found and redacted.
+    static func inline(_ text: String) -> String {
+        text.replacing("\n", with: "\\n").replacing("\r", with: "\\r")
     }
 }
 
@@ -78,21 +77,24 @@ enum Spelling {
         return best.distance <= tolerance ? best.candidate : nil
     }
 
-    /// The Levenshtein distance between two strings.
+    /// The edit distance between two strings, counting a swap of neighbours as one edit
+    /// (optimal string alignment), so that `retyr` is one edit from `retry`.
     static func editDistance(_ a: String, _ b: String) -> Int {
         let a = Array(a), b = Array(b)
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }
-        var previous = Array(0...b.count)
-        var current = [Int](repeating: 0, count: b.count + 1)
+        var table = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)
+        for i in 0...a.count { table[i][0] = i }
+        for j in 0...b.count { table[0][j] = j }
         for i in 1...a.count {
-            current[0] = i
             for j in 1...b.count {
                 let cost = a[i - 1] == b[j - 1] ? 0 : 1
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+                table[i][j] = min(table[i - 1][j] + 1, table[i][j - 1] + 1, table[i - 1][j - 1] + cost)
+                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
+                    table[i][j] = min(table[i][j], table[i - 2][j - 2] + 1)
+                }
             }
-            swap(&previous, &current)
         }
-        return previous[b.count]
+        return table[a.count][b.count]
     }
 }
