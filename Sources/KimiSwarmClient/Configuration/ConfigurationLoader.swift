@@ -35,6 +35,7 @@ public enum ConfigurationLoader {
         var origins: [String: String] = [:]
         var keyVariables: [ProviderID: String] = [:]
         var literalKeys: [ProviderID: Secret] = [:]
+        var suspectedSecrets: [String] = []
 
         if let configFile {
             var fileReader = ConfigurationFileReader(file: configFile, home: environment["HOME"], configuration: configuration)
@@ -44,6 +45,7 @@ public enum ConfigurationLoader {
             origins = fileReader.origins
             keyVariables = fileReader.keyVariables
             literalKeys = fileReader.literalKeys
+            suspectedSecrets = fileReader.suspectedSecrets
             if let (name, node) = fileReader.defaultProvider {
                 if let id = knownProvider(name, in: configuration) {
                     configuration.defaultProvider = id
@@ -72,7 +74,7 @@ public enum ConfigurationLoader {
             in: &configuration, environment: environment, keyVariables: keyVariables, literalKeys: literalKeys)
         checkBackoff(configuration, origins: origins, problems: &problems)
 
-        problems.redact(secrets)
+        problems.redact(secrets + suspectedSecrets)
         let fileNote = configFile.map { "in \($0.path) or " } ?? ""
         try problems.throwIfErrors(
             hint: "Fix each setting named above \(fileNote)in the environment (environment variables override the config file); "

@@ -14,12 +14,6 @@ struct EnvironmentReader {
         (.azure, "AZURE_OPENAI_ENDPOINT"),
     ]
 
-    /// Variables read by name other than the section settings and the keys and URLs above.
-    static let otherVariables = [
-        "KIMI_DEFAULT_PROVIDER", "KIMI_CONFIG_FILE", "KIMI_MODELS_FILE",
-        "OLLAMA_HOST", "AZURE_OPENAI_API_VERSION", "AZURE_OPENAI_DEPLOYMENT",
-    ]
-
     let environment: [String: String]
     var problems = ConfigurationProblems()
 

@@ -111,13 +111,29 @@ enum SettingValue {
         return .success(trimmed)
     }
 
-    /// A URL for messages, with any `user:password@` part replaced by `***@`.
+    /// A URL for messages, with any `user:password@` part replaced by `***@` and any query
+    /// (which may carry an `api-key=`) by `?***`.
     static func redactedURL(_ text: String) -> String {
-        guard let schemeEnd = text.range(of: "://") else { return text }
+        var text = Substring(text)
+        var suffix = ""
+        if let query = text.firstIndex(of: "?") {
+            text = text[..<query]
+            suffix = "?***"
+        }
+        guard let schemeEnd = text.range(of: "://") else { return String(text) + suffix }
         let rest = text[schemeEnd.upperBound...]
-        let authorityEnd = rest.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? rest.endIndex
-        guard let at = rest[..<authorityEnd].lastIndex(of: "@") else { return text }
-        return String(text[..<schemeEnd.upperBound]) + "***" + String(rest[at...])
+        let authorityEnd = rest.firstIndex(where: { $0 == "/" || $0 == "#" }) ?? rest.endIndex
+        guard let at = rest[..<authorityEnd].lastIndex(of: "@") else { return String(text) + suffix }
+        return String(text[..<schemeEnd.upperBound]) + "***" + String(rest[at...]) + suffix
+    }
+
+    /// Whether `text`, written where a variable's name belongs, is more likely a key: long,
+    /// with lowercase letters and digits (`gsk_...`, a 64-digit hex key), or `sk-...`.
+    static func looksLikeKey(_ text: String) -> Bool {
+        if text.hasPrefix("sk-") || text.hasPrefix("sk_") { return true }
+        let scalars = text.unicodeScalars
+        return scalars.count >= 20 && scalars.contains { $0.properties.isLowercase }
+            && scalars.contains { ("0"..."9").contains($0) }
     }
 
     /// `1...10`, `1 or more`, `0 or more`.
