@@ -71,6 +71,22 @@ struct ConfigurationLoaderTests {
     }
 
     @Test(
+        "Durations are read exactly, in seconds",
+        arguments: [
+            ("0.2", Duration.milliseconds(200)), ("0.0001", .microseconds(100)), ("30", .seconds(30)), (".5", .milliseconds(500)),
+            ("5.", .seconds(5)), (" 2.25 ", .milliseconds(2250)), ("31536000", .seconds(31_536_000)),
+        ])
+    func durations(text: String, duration: Duration) throws {
+        #expect(try load(["KIMI_CACHE__DEFAULT_TTL": text]).configuration.cache.defaultTTL == duration)
+    }
+
+    @Test("Durations of zero, over a year, or too long to count are out of range", arguments: ["0", "0.000", "31536000.5", "99999999999999999999"])
+    func durationsOutOfRange(text: String) throws {
+        let error = try #require(loadError(["KIMI_RATE_LIMIT__WINDOW": text]))
+        #expect(error.message == "KIMI_RATE_LIMIT__WINDOW='\(text)' is out of range (expected seconds greater than 0 and at most 31536000)")
+    }
+
+    @Test(
         "An invalid value is an error naming the variable, its value and what is expected",
         arguments: [
             ("KIMI_RETRY__MAX_ATTEMPTS", "abc", "KIMI_RETRY__MAX_ATTEMPTS='abc' is not an integer (expected 1...10)"),
