@@ -97,9 +97,7 @@ extension ConfigurationFileReader {
             case "base_url":
                 if let url = readURL(value, path: keyPath, kind: kind) { provider.baseURL = url }
             case "api_key_env":
-                if let variable = reader.value(value, path: keyPath, expected: "an environment variable name", SettingValue.variableName) {
-                    keyVariables[id] = variable
-                }
+                if let variable = readKeyVariable(value, path: keyPath) { keyVariables[id] = variable }
             case "api_key":
                 readLiteralKey(value, path: keyPath, provider: provider)
             case "default_model":
@@ -150,7 +148,7 @@ extension ConfigurationFileReader {
         switch SettingValue.url(text) {
         case .failure(let failure):
             reader.problems.error(
-                "\(file.path): \(path)='\(Quoting.shorten(SettingValue.redactedURL(text.trimmingWhitespace)))' "
+                "\(file.path): \(path)='\(Quoting.inline(SettingValue.redactedURL(text.trimmingWhitespace)))' "
                     + "\(failure.reason)\(YAMLReader.lineSuffix(node))")
             return nil
         case .success(let url):
@@ -158,6 +156,26 @@ extension ConfigurationFileReader {
             reader.warn(path, BaseURL.strippedV1Warning, at: node)
             return stripped
         }
+    }
+
+    /// The name of the variable that holds a key. Never quoted in messages: a common mistake
+    /// is to paste the key itself here.
+    private mutating func readKeyVariable(_ node: Node, path: String) -> String? {
+        guard let text = reader.string(node, path: path) else { return nil }
+        let name = text.trimmingWhitespace
+        if SettingValue.looksLikeKey(name) {
+            suspectedSecrets.append(name)
+            reader.error(
+                path,
+                "looks like an API key, not the name of an environment variable; put the key in an environment "
+                    + "variable (e.g. export MY_API_KEY=...) and write that variable's name here", at: node)
+            return nil
+        }
+        guard case .success(let variable) = SettingValue.variableName(name) else {
+            reader.error(path, "is not an environment variable name (expected letters, digits and _, such as GROQ_API_KEY)", at: node)
+            return nil
+        }
+        return variable
     }
 
     /// A literal key: allowed, with a warning that recommends `api_key_env`.

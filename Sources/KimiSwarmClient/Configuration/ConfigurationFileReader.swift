@@ -5,13 +5,12 @@ import Yams
 /// the key path and the line. Providers are read in `ConfigurationFileReader+Providers.swift`.
 struct ConfigurationFileReader {
     /// The keys allowed at the top level of the file.
+    /// (`router` and `fallbacks` are reserved for a later version: accepted and ignored.)
     static let topLevelKeys = [
         "default_provider", "models_file", "providers",
         "retry", "circuit_breaker", "rate_limit", "cache", "observability",
         "router", "fallbacks",
     ]
-    /// Sections reserved for a later version: accepted and ignored.
-    static let reservedKeys: Set<String> = ["router", "fallbacks"]
 
     let file: ConfigFile
     /// The environment, used only to expand `~` in paths.
@@ -24,6 +23,8 @@ struct ConfigurationFileReader {
     var keyVariables: [ProviderID: String] = [:]
     /// Providers whose key the file holds literally.
     var literalKeys: [ProviderID: Secret] = [:]
+    /// Values that look like keys found where a key does not belong, redacted from messages.
+    var suspectedSecrets: [String] = []
     /// The file's `default_provider`, with its node for the line number.
     var defaultProvider: (name: String, node: Node)?
 
@@ -80,7 +81,7 @@ struct ConfigurationFileReader {
             guard let text = reader.scalarText(entry.value, path: setting.path, expected: setting.expected) else { continue }
             if let failure = setting.apply(text, &configuration) {
                 reader.problems.error(
-                    "\(file.path): \(setting.path)='\(Quoting.shorten(text))' \(failure.reason)\(YAMLReader.lineSuffix(entry.value))")
+                    "\(file.path): \(setting.path)='\(Quoting.inline(text))' \(failure.reason)\(YAMLReader.lineSuffix(entry.value))")
             } else {
                 origins[setting.path] = "\(file.path)\(YAMLReader.lineSuffix(entry.value))"
             }

@@ -35,6 +35,7 @@ public enum ConfigurationLoader {
         var origins: [String: String] = [:]
         var keyVariables: [ProviderID: String] = [:]
         var literalKeys: [ProviderID: Secret] = [:]
+        var suspectedSecrets: [String] = []
 
         if let configFile {
             var fileReader = ConfigurationFileReader(file: configFile, home: environment["HOME"], configuration: configuration)
@@ -44,12 +45,13 @@ public enum ConfigurationLoader {
             origins = fileReader.origins
             keyVariables = fileReader.keyVariables
             literalKeys = fileReader.literalKeys
+            suspectedSecrets = fileReader.suspectedSecrets
             if let (name, node) = fileReader.defaultProvider {
                 if let id = knownProvider(name, in: configuration) {
                     configuration.defaultProvider = id
                 } else {
                     problems.error(
-                        "\(configFile.path): default_provider='\(Quoting.shorten(name))' is not a configured provider "
+                        "\(configFile.path): default_provider='\(Quoting.inline(name))' is not a configured provider "
                             + "(expected one of \(providerList(configuration)))\(YAMLReader.lineSuffix(node))")
                 }
             }
@@ -63,7 +65,7 @@ public enum ConfigurationLoader {
                 configuration.defaultProvider = id
             } else {
                 problems.error(
-                    "KIMI_DEFAULT_PROVIDER='\(Quoting.shorten(name))' is not a configured provider "
+                    "KIMI_DEFAULT_PROVIDER='\(Quoting.inline(name))' is not a configured provider "
                         + "(expected one of \(providerList(configuration)))")
             }
         }
@@ -72,7 +74,7 @@ public enum ConfigurationLoader {
             in: &configuration, environment: environment, keyVariables: keyVariables, literalKeys: literalKeys)
         checkBackoff(configuration, origins: origins, problems: &problems)
 
-        problems.redact(secrets)
+        problems.redact(secrets + suspectedSecrets)
         let fileNote = configFile.map { "in \($0.path) or " } ?? ""
         try problems.throwIfErrors(
             hint: "Fix each setting named above \(fileNote)in the environment (environment variables override the config file); "

@@ -14,12 +14,6 @@ struct EnvironmentReader {
         (.azure, "AZURE_OPENAI_ENDPOINT"),
     ]
 
-    /// Variables read by name other than the section settings and the keys and URLs above.
-    static let otherVariables = [
-        "KIMI_DEFAULT_PROVIDER", "KIMI_CONFIG_FILE", "KIMI_MODELS_FILE",
-        "OLLAMA_HOST", "AZURE_OPENAI_API_VERSION", "AZURE_OPENAI_DEPLOYMENT",
-    ]
-
     let environment: [String: String]
     var problems = ConfigurationProblems()
 
@@ -49,7 +43,7 @@ struct EnvironmentReader {
             let name = setting.environmentVariable
             guard let text = value(name) else { continue }
             if let failure = setting.apply(text, &configuration) {
-                problems.error("\(name)='\(Quoting.shorten(text))' \(failure.reason)")
+                problems.error("\(name)='\(Quoting.inline(text))' \(failure.reason)")
             } else {
                 origins[setting.path] = name
             }
@@ -77,7 +71,7 @@ struct EnvironmentReader {
             guard let text = value(variable) else { continue }
             switch SettingValue.url(text) {
             case .failure(let failure):
-                problems.error("\(variable)='\(Quoting.shorten(SettingValue.redactedURL(text)))' \(failure.reason)")
+                problems.error("\(variable)='\(Quoting.inline(SettingValue.redactedURL(text)))' \(failure.reason)")
             case .success(var url):
                 if configuration.providers[provider]?.kind == .anthropic, let stripped = BaseURL.strippingV1(url) {
                     url = stripped
@@ -92,7 +86,7 @@ struct EnvironmentReader {
         guard let text = value("OLLAMA_HOST") else { return }
         switch BaseURL.ollama(text) {
         case .failure(let failure):
-            problems.error("OLLAMA_HOST='\(Quoting.shorten(SettingValue.redactedURL(text)))' \(failure.reason)")
+            problems.error("OLLAMA_HOST='\(Quoting.inline(SettingValue.redactedURL(text)))' \(failure.reason)")
         case .success(let result):
             if result.strippedV1 {
                 problems.warn("OLLAMA_HOST ends with /v1, which KimiSwarm adds itself; the /v1 was removed (write it as Ollama takes it, e.g. localhost:11434)")

@@ -12,7 +12,7 @@ struct SettingError: Error, Sendable {
 /// that both accept exactly the same spellings.
 enum SettingValue {
     /// Longest duration accepted, so that a typo cannot park a process for years.
-    static let maximumSeconds: Double = 31_536_000
+    static let maximumSeconds: Int64 = 31_536_000
 
     /// An integer within `range`.
     static func integer(_ text: String, in range: ClosedRange<Int>) -> Result<Int, SettingError> {
@@ -26,16 +26,24 @@ enum SettingValue {
         return .success(value)
     }
 
-    /// A number of seconds greater than zero; decimals allowed (`0.5`).
+    /// A number of seconds greater than zero; decimals allowed (`0.5`), read exactly (to the
+    /// attosecond) rather than through a binary floating-point number.
     static func seconds(_ text: String) -> Result<Duration, SettingError> {
         let trimmed = text.trimmingWhitespace
-        guard isPlainDecimal(trimmed), let value = Double(trimmed) else {
+        guard isPlainDecimal(trimmed) else {
             return .failure(SettingError("is not a number of seconds (expected a number greater than 0, e.g. 0.5 or 30)"))
         }
-        guard value > 0, value <= maximumSeconds else {
-            return .failure(SettingError("is out of range (expected seconds greater than 0 and at most \(Int(maximumSeconds)))"))
+        let parts = trimmed.split(separator: ".", omittingEmptySubsequences: false)
+        var fraction = String(parts.count > 1 ? parts[1].prefix(18) : "")
+        fraction += String(repeating: "0", count: 18 - fraction.count)
+        let whole = parts[0].isEmpty ? 0 : Int64(parts[0])
+        guard let whole, let attoseconds = Int64(fraction),
+            whole < maximumSeconds || (whole == maximumSeconds && attoseconds == 0),
+            whole > 0 || attoseconds > 0
+        else {
+            return .failure(SettingError("is out of range (expected seconds greater than 0 and at most \(maximumSeconds))"))
         }
-        return .success(.milliseconds(Int64((value * 1000).rounded())))
+        return .success(Duration(secondsComponent: whole, attosecondsComponent: attoseconds))
     }
 
     /// A boolean: `true/false`, `1/0`, `yes/no`, `on/off`, in any case.
@@ -111,13 +119,29 @@ enum SettingValue {
         return .success(trimmed)
     }
 
-    /// A URL for messages, with any `user:password@` part replaced by `***@`.
+    /// A URL for messages, with any `user:password@` part replaced by `***@` and any query
+    /// (which may carry an `api-key=`) by `?***`.
     static func redactedURL(_ text: String) -> String {
-        guard let schemeEnd = text.range(of: "://") else { return text }
+        var text = Substring(text)
+        var suffix = ""
+        if let query = text.firstIndex(of: "?") {
+            text = text[..<query]
+            suffix = "?***"
+        }
+        guard let schemeEnd = text.range(of: "://") else { return String(text) + suffix }
         let rest = text[schemeEnd.upperBound...]
-        let authorityEnd = rest.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? rest.endIndex
-        guard let at = rest[..<authorityEnd].lastIndex(of: "@") else { return text }
-        return String(text[..<schemeEnd.upperBound]) + "***" + String(rest[at...])
+        let authorityEnd = rest.firstIndex(where: { $0 == "/" || $0 == "#" }) ?? rest.endIndex
+        guard let at = rest[..<authorityEnd].lastIndex(of: "@") else { return String(text) + suffix }
+        return String(text[..<schemeEnd.upperBound]) + "***" + String(rest[at...]) + suffix
+    }
+
+    /// Whether `text`, written where a variable's name belongs, is more likely a key: long,
+    /// with lowercase letters and digits (`gsk_...`, a 64-digit hex key), or `sk-...`.
+    static func looksLikeKey(_ text: String) -> Bool {
+        if text.hasPrefix("sk-") || text.hasPrefix("sk_") { return true }
+        let scalars = text.unicodeScalars
+        return scalars.count >= 20 && scalars.contains { $0.properties.isLowercase }
+            && scalars.contains { ("0"..."9").contains($0) }
     }
 
     /// `1...10`, `1 or more`, `0 or more`.

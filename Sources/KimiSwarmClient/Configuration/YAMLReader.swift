@@ -147,7 +147,7 @@ struct YAMLReader {
         case .success(let value):
             return value
         case .failure(let failure):
-            problems.error("\(source): \(path)='\(Quoting.shorten(text))' \(failure.reason)\(Self.lineSuffix(node))")
+            problems.error("\(source): \(path)='\(Quoting.inline(text))' \(failure.reason)\(Self.lineSuffix(node))")
             return nil
         }
     }

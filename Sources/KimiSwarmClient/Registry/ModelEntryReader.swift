@@ -35,7 +35,7 @@ struct ModelEntryReader {
         var id: String?
         if let idNode = values["id"], let text = reader.nonEmptyString(idNode, path: "\(label): id") {
             id = text
-            label = "models[\(index)] (\(Quoting.shorten(text)))"
+            label = "models[\(index)] (\(Quoting.inline(text)))"
         }
         reader.rejectUnknownKeys(entries, allowed: Self.fields, path: "\(label):")
         let errorsBefore = reader.problems.errors.count
@@ -79,7 +79,7 @@ struct ModelEntryReader {
     private func readProvider(_ node: Node, reader: inout YAMLReader) -> ProviderID? {
         guard let name = reader.nonEmptyString(node, path: field("provider")) else { return nil }
         guard ConfigurationFileReader.isValidProviderName(name) else {
-            reader.error(field("provider"), "'\(Quoting.shorten(name))' is not a valid provider name (use lowercase letters, digits, '-', '_' and '.')", at: node)
+            reader.error(field("provider"), "'\(Quoting.inline(name))' is not a valid provider name (use lowercase letters, digits, '-', '_' and '.')", at: node)
             return nil
         }
         return ProviderID(name)
@@ -93,7 +93,7 @@ struct ModelEntryReader {
             let path = field("pricing.\(entry.key)")
             guard case .scalar(let scalar) = entry.value, !entry.value.isNull, let price = Self.decimal(scalar.string) else {
                 var text = "must be a non-negative decimal in US dollars per million tokens, such as \"0.60\""
-                if case .scalar(let scalar) = entry.value, !entry.value.isNull { text += ", not '\(Quoting.shorten(scalar.string))'" }
+                if case .scalar(let scalar) = entry.value, !entry.value.isNull { text += ", not '\(Quoting.inline(scalar.string))'" }
                 reader.error(path, text, at: entry.value)
                 continue
             }
@@ -128,7 +128,7 @@ struct ModelEntryReader {
             if let capability = ModelCapability(rawValue: name.lowercased()) {
                 capabilities.insert(capability)
             } else {
-                var text = "has the unknown capability '\(Quoting.shorten(name))'; allowed: \(allowed.joined(separator: ", "))"
+                var text = "has the unknown capability '\(Quoting.inline(name))'; allowed: \(allowed.joined(separator: ", "))"
                 if let suggestion = Spelling.closest(to: name, in: allowed) { text += " (did you mean '\(suggestion)'?)" }
                 reader.error(field("capabilities"), text, at: node)
             }
@@ -157,7 +157,7 @@ struct ModelEntryReader {
                 if Self.isDate(date) {
                     deprecation.shutdownDate = date
                 } else {
-                    reader.error(path, "'\(Quoting.shorten(date))' is not a date (expected YYYY-MM-DD)", at: entry.value)
+                    reader.error(path, "'\(Quoting.inline(date))' is not a date (expected YYYY-MM-DD)", at: entry.value)
                 }
             default:
                 break
