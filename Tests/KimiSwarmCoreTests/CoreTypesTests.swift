@@ -126,6 +126,14 @@ struct ErrorAndSecretTests {
         let configuration = ProviderConfiguration(id: .openai, kind: .openAICompatible, baseURL: "https://x", apiKey: secret)
         #expect(!String(describing: configuration).contains("abcdef"))
         #expect(!String(reflecting: configuration).contains("abcdef"))
+        let withHeaders = ProviderConfiguration(
+            id: "custom", kind: .openAICompatible, baseURL: "https://user:pw-9876@proxy.example.com/v1?key=q-5555",
+            headers: ["X-Proxy-Authorization": "Bearer hdr-1234"])
+        var everything = String(describing: withHeaders) + String(reflecting: withHeaders)
+        dump(withHeaders, to: &everything)
+        for leaked in ["hdr-1234", "pw-9876", "q-5555"] { #expect(!everything.contains(leaked)) }
+        #expect(everything.contains("X-Proxy-Authorization"))
+        #expect(everything.contains("proxy.example.com"))
     }
 
     @Test("categories decide retryability and severity by default")
