@@ -88,7 +88,37 @@ struct CommandFailure: Error, CustomStringConvertible {
         case is CancellationError: return ExitCode(130)
         default: return error
         }
-        FileHandle.standardError.write(Data("error: \(failure.description)\n".utf8))
+        var text = "error: \(failure.description)\n"
+        if let upstream = failure.error.upstreamMessage, !upstream.isEmpty {
+            // The person at the terminal sent the request, so the provider's own words are
+            // theirs to see; keys are masked all the same.
+            text += "provider said: \(redactSecrets(String(upstream.prefix(600))))\n"
+        }
+        FileHandle.standardError.write(Data(text.utf8))
         return failure.exitCode
+    }
+
+    /// Masks the values of `*_KEY` environment variables and long token-like runs.
+    static func redactSecrets(_ text: String) -> String {
+        var result = text
+        for (name, value) in ProcessInfo.processInfo.environment where name.hasSuffix("_KEY") && value.count >= 4 {
+            result = result.replacingOccurrences(of: value, with: "***")
+        }
+        var output = ""
+        var run = ""
+        func flush() {
+            output += run.count >= 24 && run.contains(where: \.isNumber) ? "***" : run
+            run = ""
+        }
+        for character in result {
+            if character.isLetter || character.isNumber || character == "-" || character == "_" {
+                run.append(character)
+            } else {
+                flush()
+                output.append(character)
+            }
+        }
+        flush()
+        return output
     }
 }

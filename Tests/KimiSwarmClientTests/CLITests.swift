@@ -203,4 +203,22 @@ struct CLITests {
             #expect(!result.stderr.contains("log me"))
         }
     }
+
+    @Test("a provider error shows the provider's own words with keys masked, and exits with status 1")
+    func providerErrorDetail() async throws {
+        try await LoopbackProviderServer.withServer { server in
+            server.enqueue(
+                .json(
+                    status: 400,
+                    body: #"{"error":{"message":"Invalid 'temperature': must be at most 2. Key \#(testAPIKey) token abcdefghijklmnopqrstuvwxyz0123456789","type":"invalid_request_error"}}"#))
+            let result = try await SwarmProcess.run(
+                ["chat", "hi", "--temperature", "5"],
+                environment: ["MOONSHOT_BASE_URL": server.baseURL + "/v1", "MOONSHOT_API_KEY": testAPIKey])
+            #expect(result.status == 1)
+            #expect(result.stderr.contains("invalid_request (HTTP 400)"))
+            #expect(result.stderr.contains("provider said: Invalid 'temperature': must be at most 2."))
+            #expect(!result.stderr.contains(testAPIKey))
+            #expect(!result.stderr.contains("abcdefghijklmnopqrstuvwxyz0123456789"))
+        }
+    }
 }

@@ -45,8 +45,7 @@ struct ProviderHTTP: Sendable {
                 do {
                     bytes = try await response.body.collect(
                         upTo: (200..<300).contains(status) ? Self.maxBodyBytes : Self.maxErrorBodyBytes)
-                } catch let error as NIOTooManyBytesError {
-                    _ = error
+                } catch is NIOTooManyBytesError {
                     throw KimiSwarmError(
                         category: .provider, message: "the response body exceeded \(Self.maxBodyBytes / 1_048_576) MiB",
                         recoveryHint: "Ask for less at once (fewer embedding inputs).", isRetryable: false, provider: provider.id)
