@@ -163,9 +163,11 @@ struct ProviderErrorTests {
     func connectionRefused() async throws {
         let port = try await LoopbackProviderServer.withServer { server in server.port }
         let configuration = ProviderConfiguration(
-            id: .ollama, kind: .openAICompatible, baseURL: "http://127.0.0.1:\(port)/v1", requiresAPIKey: false, defaultModel: "llama3.2")
+            id: .ollama, kind: .openAICompatible, baseURL: "http://127.0.0.1:\(port)/v1", requiresAPIKey: false, defaultModel: "llama3.2",
+            connectTimeout: .seconds(1))
         let provider = OpenAICompatibleProvider(
-            configuration: configuration, registry: .empty, httpClient: SharedHTTPClient.client(), logger: testLogger)
+            configuration: configuration, registry: .empty, httpClient: SharedHTTPClient.client(connectTimeout: .seconds(1)),
+            logger: testLogger)
         let error = try await expectKimiError { _ = try await provider.chat(ChatRequest(messages: [.user("x")])) }
         #expect(error.category == .network)
         #expect(error.isRetryable)

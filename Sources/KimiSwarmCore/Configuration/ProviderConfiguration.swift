@@ -81,6 +81,10 @@ public struct ProviderConfiguration: Sendable, Hashable {
         self.dialect = dialect
     }
 
+    /// Connect timeout of servers that usually run nearby (vLLM, Ollama): they answer at once
+    /// or not at all, and a refused connection is retried until this deadline.
+    public static let localConnectTimeout: Duration = .seconds(3)
+
     /// The built-in settings of a known provider, before the environment and config file
     /// apply; `nil` for a name that is not built in.
     public static func builtIn(_ id: ProviderID) -> ProviderConfiguration? {
@@ -106,11 +110,11 @@ public struct ProviderConfiguration: Sendable, Hashable {
         case .vllm:
             return ProviderConfiguration(
                 id: id, kind: .openAICompatible, baseURL: "http://localhost:8000/v1",
-                apiKeyVariable: "VLLM_API_KEY", requiresAPIKey: false, dialect: .vllm)
+                apiKeyVariable: "VLLM_API_KEY", requiresAPIKey: false, connectTimeout: localConnectTimeout, dialect: .vllm)
         case .ollama:
             return ProviderConfiguration(
                 id: id, kind: .openAICompatible, baseURL: "http://localhost:11434/v1",
-                requiresAPIKey: false)
+                requiresAPIKey: false, connectTimeout: localConnectTimeout)
         case .azure:
             return ProviderConfiguration(
                 id: id, kind: .azureOpenAI, baseURL: "",
