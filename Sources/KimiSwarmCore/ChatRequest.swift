@@ -39,6 +39,8 @@ public struct ChatRequest: Codable, Sendable, Hashable {
     public var user: String?
     /// Provider-specific fields merged into the request body as given (an escape hatch).
     public var extraBody: [String: JSONValue]
+    /// How KimiSwarm handles the request (cache, routing hints); never sent to a provider.
+    public var options: RequestOptions
 
     /// Creates a request.
     public init(
@@ -59,7 +61,8 @@ public struct ChatRequest: Codable, Sendable, Hashable {
         presencePenalty: Double? = nil,
         frequencyPenalty: Double? = nil,
         user: String? = nil,
-        extraBody: [String: JSONValue] = [:]
+        extraBody: [String: JSONValue] = [:],
+        options: RequestOptions = RequestOptions()
     ) {
         self.model = model
         self.messages = messages
@@ -79,12 +82,13 @@ public struct ChatRequest: Codable, Sendable, Hashable {
         self.frequencyPenalty = frequencyPenalty
         self.user = user
         self.extraBody = extraBody
+        self.options = options
     }
 
     private enum CodingKeys: String, CodingKey {
         case model, messages, temperature, topP, maxTokens, stop, tools, toolChoice, parallelToolCalls
         case responseFormat, thinking, reasoningEffort, streamOptions, seed, presencePenalty, frequencyPenalty
-        case user, extraBody
+        case user, extraBody, options
     }
 
     public init(from decoder: any Decoder) throws {
@@ -107,6 +111,7 @@ public struct ChatRequest: Codable, Sendable, Hashable {
         frequencyPenalty = try container.decodeIfPresent(Double.self, forKey: .frequencyPenalty)
         user = try container.decodeIfPresent(String.self, forKey: .user)
         extraBody = try container.decodeIfPresent([String: JSONValue].self, forKey: .extraBody) ?? [:]
+        options = try container.decodeIfPresent(RequestOptions.self, forKey: .options) ?? RequestOptions()
     }
 }
 

@@ -86,6 +86,9 @@ public struct KimiSwarmError: Error, Sendable, Hashable, CustomStringConvertible
     public var upstreamCode: String?
     /// The provider's request id (`x-request-id`, `request-id`), for support tickets.
     public var upstreamRequestID: String?
+    /// KimiSwarm's own machine-readable reason, for failures that KimiSwarm decides rather
+    /// than the provider (an open circuit, a full bulkhead, a spent retry budget).
+    public var reason: Reason?
     /// The provider's own error message. It may echo parts of the request, so it is not
     /// part of ``description`` or ``jsonValue``; show it only to the request's owner.
     public var upstreamMessage: String?
@@ -102,7 +105,8 @@ public struct KimiSwarmError: Error, Sendable, Hashable, CustomStringConvertible
         retryAfter: Duration? = nil,
         upstreamCode: String? = nil,
         upstreamRequestID: String? = nil,
-        upstreamMessage: String? = nil
+        upstreamMessage: String? = nil,
+        reason: Reason? = nil
     ) {
         self.category = category
         self.message = message
@@ -115,6 +119,7 @@ public struct KimiSwarmError: Error, Sendable, Hashable, CustomStringConvertible
         self.upstreamCode = upstreamCode
         self.upstreamRequestID = upstreamRequestID
         self.upstreamMessage = upstreamMessage
+        self.reason = reason
     }
 
     static func defaultSeverity(for category: Category) -> Severity {
@@ -132,6 +137,7 @@ public struct KimiSwarmError: Error, Sendable, Hashable, CustomStringConvertible
         text += category.rawValue
         if let httpStatus { text += " (HTTP \(httpStatus))" }
         text += ": \(message)"
+        if let reason { text += " [\(reason)]" }
         if let upstreamCode { text += " [\(upstreamCode)]" }
         if let retryAfter { text += " (retry after \(Self.format(retryAfter)))" }
         if let recoveryHint { text += ". Hint: \(recoveryHint)" }
@@ -150,6 +156,7 @@ public struct KimiSwarmError: Error, Sendable, Hashable, CustomStringConvertible
         if let provider { object["provider"] = .string(provider.rawValue) }
         if let httpStatus { object["http_status"] = .int(httpStatus) }
         if let retryAfter { object["retry_after_seconds"] = .double(Self.seconds(retryAfter)) }
+        if let reason { object["reason"] = .string(reason.rawValue) }
         if let upstreamCode { object["upstream_code"] = .string(upstreamCode) }
         if let upstreamRequestID { object["upstream_request_id"] = .string(upstreamRequestID) }
         return .object(object)
@@ -169,6 +176,26 @@ public struct KimiSwarmError: Error, Sendable, Hashable, CustomStringConvertible
 }
 
 extension KimiSwarmError {
+    /// A machine-readable reason for failures that KimiSwarm decides itself.
+    public struct Reason: RawRepresentable, Sendable, Hashable, Codable, CustomStringConvertible {
+        public var rawValue: String
+        public init(rawValue: String) { self.rawValue = rawValue }
+        public var description: String { rawValue }
+
+        /// The circuit of the provider and model is open; calls fail fast until it half-opens.
+        public static let circuitOpen = Reason(rawValue: "circuit_open")
+        /// No slot of the provider's concurrency limit came free in time.
+        public static let bulkheadTimeout = Reason(rawValue: "bulkhead_timeout")
+        /// The client-side rate limit (requests or tokens per minute) had no capacity in time.
+        public static let rateLimitTimeout = Reason(rawValue: "rate_limit_timeout")
+        /// The client's retry budget is spent; the error is returned without retrying.
+        public static let retryBudgetExhausted = Reason(rawValue: "retry_budget_exhausted")
+        /// Every model of the router's fallback chain failed.
+        public static let fallbacksExhausted = Reason(rawValue: "fallbacks_exhausted")
+        /// A budget (tokens, cost, time) would be exceeded.
+        public static let budgetExceeded = Reason(rawValue: "budget_exceeded")
+    }
+
     /// A setting is missing or invalid.
     public static func configuration(_ message: String, hint: String? = nil) -> KimiSwarmError {
         KimiSwarmError(category: .configuration, message: message, recoveryHint: hint)
