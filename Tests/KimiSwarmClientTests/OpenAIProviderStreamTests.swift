@@ -195,6 +195,33 @@ struct OpenAIProviderStreamTests {
         }
     }
 
+    @Test("a stream whose first chunk comes too late fails with a first-byte timeout")
+    func firstByteTimeout() async throws {
+        try await LoopbackProviderServer.withServer { server in
+            server.enqueue(.delayed(.seconds(3), .sse(events: [Self.chunk(#"{"content":"late"}"#, finish: "stop"), "data: [DONE]"])))
+            let provider = server.openAIProvider(firstByteTimeout: .milliseconds(300))
+            let error = try await expectKimiError {
+                _ = try await collectEvents(provider.chatStream(ChatRequest(messages: [.user("x")])))
+            }
+            #expect(error.category == .timeout)
+            #expect(error.isRetryable)
+        }
+    }
+
+    @Test("a stream that keeps talking past the total request timeout is cut off")
+    func totalTimeout() async throws {
+        try await LoopbackProviderServer.withServer { server in
+            let many = (0..<100).map { Self.chunk(#"{"content":"t\#($0) "}"#) }
+            server.enqueue(.sse(events: many, interval: .milliseconds(50)))
+            let provider = server.openAIProvider(requestTimeout: .milliseconds(600), streamIdleTimeout: .seconds(5))
+            let error = try await expectKimiError {
+                _ = try await collectEvents(provider.chatStream(ChatRequest(messages: [.user("x")])))
+            }
+            #expect(error.category == .timeout)
+            #expect(error.message.contains("request timeout"))
+        }
+    }
+
     @Test("a stream replays as the same events when iterated again")
     func reiteration() async throws {
         try await LoopbackProviderServer.withServer { server in

@@ -22,12 +22,14 @@ extension LoopbackProviderServer {
         defaultModel: String? = "kimi-k2.6",
         apiKey: String? = testAPIKey,
         requestTimeout: Duration = .seconds(30),
+        firstByteTimeout: Duration = .seconds(30),
         streamIdleTimeout: Duration = .seconds(30)
     ) -> ProviderConfiguration {
         ProviderConfiguration(
             id: id, kind: .openAICompatible, baseURL: baseURL + "/v1", apiKey: apiKey.map(Secret.init),
             apiKeyVariable: "MOONSHOT_API_KEY", defaultModel: defaultModel, defaultEmbeddingModel: "echo-embed",
-            requestTimeout: requestTimeout, streamIdleTimeout: streamIdleTimeout, dialect: dialect)
+            requestTimeout: requestTimeout, firstByteTimeout: firstByteTimeout, streamIdleTimeout: streamIdleTimeout,
+            dialect: dialect)
     }
 
     func openAIProvider(
@@ -36,13 +38,14 @@ extension LoopbackProviderServer {
         defaultModel: String? = "kimi-k2.6",
         apiKey: String? = testAPIKey,
         requestTimeout: Duration = .seconds(30),
+        firstByteTimeout: Duration = .seconds(30),
         streamIdleTimeout: Duration = .seconds(30),
         registry: ModelRegistry = .empty
     ) -> OpenAICompatibleProvider {
         OpenAICompatibleProvider(
             configuration: openAIConfiguration(
                 id: id, dialect: dialect, defaultModel: defaultModel, apiKey: apiKey, requestTimeout: requestTimeout,
-                streamIdleTimeout: streamIdleTimeout),
+                firstByteTimeout: firstByteTimeout, streamIdleTimeout: streamIdleTimeout),
             registry: registry, httpClient: SharedHTTPClient.client(), logger: testLogger)
     }
 

@@ -5,7 +5,7 @@ extension ConfigurationFileReader {
     /// Keys every provider accepts.
     static let commonProviderKeys = [
         "kind", "base_url", "api_key_env", "api_key", "default_model", "default_embedding_model",
-        "headers", "request_timeout", "connect_timeout", "stream_idle_timeout", "requires_api_key",
+        "headers", "request_timeout", "first_byte_timeout", "connect_timeout", "stream_idle_timeout", "requires_api_key",
     ]
 
     /// Keys that only one kind of provider accepts.
@@ -109,6 +109,10 @@ extension ConfigurationFileReader {
             case "request_timeout":
                 if let seconds = reader.value(value, path: keyPath, expected: "a number of seconds", SettingValue.seconds) {
                     provider.requestTimeout = seconds
+                }
+            case "first_byte_timeout":
+                if let seconds = reader.value(value, path: keyPath, expected: "a number of seconds", SettingValue.seconds) {
+                    provider.firstByteTimeout = seconds
                 }
             case "connect_timeout":
                 if let seconds = reader.value(value, path: keyPath, expected: "a number of seconds", SettingValue.seconds) {

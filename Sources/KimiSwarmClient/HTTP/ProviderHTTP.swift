@@ -66,7 +66,7 @@ struct ProviderHTTP: Sendable {
         logger.debug("provider stream", metadata: ["provider": "\(provider.id)", "path": "\(Self.path(of: url))"])
         let response: HTTPClientResponse
         do {
-            response = try await client.execute(request, timeout: .nanoseconds(Self.nanoseconds(provider.streamIdleTimeout)))
+            response = try await client.execute(request, timeout: .nanoseconds(Self.nanoseconds(provider.firstByteTimeout)))
         } catch {
             throw ProviderErrorMapper.mapTransport(error, provider: provider, phase: "waiting for the stream to start")
         }

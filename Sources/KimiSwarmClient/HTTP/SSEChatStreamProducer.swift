@@ -38,6 +38,8 @@ struct SSEChatStreamProducer<Decoder: StreamEventDecoder>: ChatStreamProducer {
     private var decoder: Decoder
     private var pending: [ChatStreamEvent] = []
     private var pendingIndex = 0
+    private var started: ContinuousClock.Instant?
+    private var receivedFirstChunk = false
 
     init(provider: ProviderConfiguration, decoder: Decoder, open: @escaping @Sendable () async throws -> HTTPClientResponse) {
         self.provider = provider
@@ -62,11 +64,13 @@ struct SSEChatStreamProducer<Decoder: StreamEventDecoder>: ChatStreamProducer {
                 return nil
             case .idle:
                 state = .finished
+                started = ContinuousClock.now
                 let response = try await open()
                 state = .streaming(BodyReader(response.body.makeAsyncIterator()))
             case .streaming(let reader):
                 state = .finished
                 let chunk = try await readChunk(reader)
+                receivedFirstChunk = true
                 guard let chunk else {
                     if let event = parser.finish() { try decodeEvent(event) }
                     guard decoder.isComplete || decoder.isDone else {
@@ -110,15 +114,23 @@ struct SSEChatStreamProducer<Decoder: StreamEventDecoder>: ChatStreamProducer {
 
     private func readChunk(_ reader: BodyReader) async throws -> ByteBuffer? {
         let provider = self.provider
-        let idle = provider.streamIdleTimeout
+        let elapsed = started.map { ContinuousClock.now - $0 } ?? .zero
+        let remainingTotal = provider.requestTimeout - elapsed
+        let (limit, what): (Duration, String)
+        if !receivedFirstChunk, provider.firstByteTimeout - elapsed < remainingTotal {
+            (limit, what) = (provider.firstByteTimeout - elapsed, "sent no first chunk within \(provider.firstByteTimeout)")
+        } else if provider.streamIdleTimeout < remainingTotal {
+            (limit, what) = (provider.streamIdleTimeout, "went silent for longer than \(provider.streamIdleTimeout)")
+        } else {
+            (limit, what) = (remainingTotal, "took longer than the request timeout of \(provider.requestTimeout)")
+        }
         do {
             return try await withTimeout(
-                idle,
+                max(limit, .zero),
                 timeoutError: {
                     KimiSwarmError(
-                        category: .timeout, message: "the stream went silent for longer than \(idle)",
-                        recoveryHint: "Retry, or raise the provider's stream idle timeout in the config file.",
-                        provider: provider.id)
+                        category: .timeout, message: "the stream \(what)",
+                        recoveryHint: "Retry, or raise the provider's timeouts in the config file.", provider: provider.id)
                 },
                 operation: { try await reader.next() })
         } catch is HTTPParserError {

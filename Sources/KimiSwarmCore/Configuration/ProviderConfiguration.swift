@@ -29,11 +29,14 @@ public struct ProviderConfiguration: Sendable, Hashable {
     public var defaultEmbeddingModel: String?
     /// Extra HTTP headers sent with every request (e.g. OpenRouter's `HTTP-Referer`).
     public var headers: [String: String]
-    /// Longest time a whole non-streaming request may take.
+    /// Longest time a whole request may take, streamed or not.
     public var requestTimeout: Duration
+    /// Longest wait for the first byte of the answer (a stream's first chunk; a non-streaming
+    /// answer arrives whole, so there the request timeout governs).
+    public var firstByteTimeout: Duration
     /// Longest time to establish a connection.
     public var connectTimeout: Duration
-    /// Longest silence between two chunks of a stream (and before the first).
+    /// Longest silence between two chunks of a stream.
     public var streamIdleTimeout: Duration
     /// Azure: the `api-version` query parameter.
     public var azureAPIVersion: String
@@ -56,6 +59,7 @@ public struct ProviderConfiguration: Sendable, Hashable {
         defaultEmbeddingModel: String? = nil,
         headers: [String: String] = [:],
         requestTimeout: Duration = .seconds(600),
+        firstByteTimeout: Duration = .seconds(120),
         connectTimeout: Duration = .seconds(10),
         streamIdleTimeout: Duration = .seconds(120),
         azureAPIVersion: String = "2024-10-21",
@@ -73,6 +77,7 @@ public struct ProviderConfiguration: Sendable, Hashable {
         self.defaultEmbeddingModel = defaultEmbeddingModel
         self.headers = headers
         self.requestTimeout = requestTimeout
+        self.firstByteTimeout = firstByteTimeout
         self.connectTimeout = connectTimeout
         self.streamIdleTimeout = streamIdleTimeout
         self.azureAPIVersion = azureAPIVersion
