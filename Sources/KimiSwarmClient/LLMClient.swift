@@ -1,8 +1,10 @@
 public import AsyncHTTPClient
+public import CoreMetrics
 public import Foundation
 public import KimiSwarmCore
 public import Logging
 import Synchronization
+public import Tracing
 
 /// The client facade: one API over every configured provider.
 ///
@@ -20,36 +22,63 @@ public final class LLMClient: ChatModel {
     public let configuration: KimiSwarmConfiguration
     /// Models, prices and capabilities.
     public let registry: ModelRegistry
+    /// Running statistics of every provider call this client made.
+    public let statistics: ClientStatistics
+    /// The bare providers, without layers (health checks talk to them directly).
+    private let bareProviders: [ProviderID: any LLMProvider]
+    /// Each provider wrapped in the client's layers; every call goes through these.
     private let providers: [ProviderID: any LLMProvider]
     private let logger: Logger
     private let warned = Mutex<Set<String>>([])
 
-    /// Creates a client for every provider in `configuration`.
-    public init(
+    /// Creates a client for every provider in `configuration`, each wrapped in the client's
+    /// layers. `clock`, `metrics` and `tracer` default to the real clock and the
+    /// process-wide metrics and tracing backends; tests inject their own.
+    public convenience init(
         configuration: KimiSwarmConfiguration,
         registry: ModelRegistry,
         logger: Logger,
-        httpClient: HTTPClient? = nil
+        httpClient: HTTPClient? = nil,
+        clock: any MonotonicClock = SystemClock(),
+        metrics: (any MetricsFactory)? = nil,
+        tracer: (any Tracer)? = nil
     ) {
-        self.configuration = configuration
-        self.registry = registry
-        self.logger = logger
-        var providers: [ProviderID: any LLMProvider] = [:]
+        var bare: [any LLMProvider] = []
         for (id, settings) in configuration.providers {
             let client = httpClient ?? SharedHTTPClient.client(connectTimeout: settings.connectTimeout)
             var providerLogger = logger
             providerLogger[metadataKey: "provider"] = "\(id)"
-            providers[id] = Self.makeProvider(settings, registry: registry, httpClient: client, logger: providerLogger)
+            bare.append(Self.makeProvider(settings, registry: registry, httpClient: client, logger: providerLogger))
         }
-        self.providers = providers
+        self.init(
+            configuration: configuration, registry: registry, providers: bare, logger: logger, clock: clock, metrics: metrics,
+            tracer: tracer)
     }
 
-    /// Creates a client from explicit providers (for tests and custom stacks).
-    public init(configuration: KimiSwarmConfiguration, registry: ModelRegistry, providers: [any LLMProvider], logger: Logger) {
+    /// Creates a client over explicit bare providers (for tests and custom stacks), each
+    /// wrapped in the client's layers.
+    public init(
+        configuration: KimiSwarmConfiguration,
+        registry: ModelRegistry,
+        providers: [any LLMProvider],
+        logger: Logger,
+        clock: any MonotonicClock = SystemClock(),
+        metrics: (any MetricsFactory)? = nil,
+        tracer: (any Tracer)? = nil
+    ) {
         self.configuration = configuration
         self.registry = registry
         self.logger = logger
-        self.providers = Dictionary(providers.map { ($0.configuration.id, $0) }, uniquingKeysWith: { _, last in last })
+        let statistics = ClientStatistics()
+        self.statistics = statistics
+        let bare = Dictionary(providers.map { ($0.configuration.id, $0) }, uniquingKeysWith: { _, last in last })
+        self.bareProviders = bare
+        let pricing = CostLookup(registry: registry)
+        self.providers = bare.mapValues { provider in
+            ObservabilityLayer(
+                provider, statistics: statistics, cost: { pricing.cost(provider: $0, model: $1, usage: $2) }, logger: logger,
+                clock: clock, metrics: metrics, tracer: tracer)
+        }
     }
 
     /// The provider type that speaks `settings.kind`.
@@ -122,9 +151,56 @@ public final class LLMClient: ChatModel {
     /// Providers often answer with a dated snapshot id (`gpt-4o-2024-08-06`); when the exact id
     /// is unknown, the longest registered id that prefixes it is used.
     public func cost(provider: ProviderID, model: String, usage: Usage) -> Decimal? {
-        if let cost = registry.cost(provider: provider, model: model, usage: usage) { return cost }
-        let candidates = registry.entries(for: provider).filter { model.lowercased().hasPrefix($0.id.lowercased() + "-") }
-        return candidates.max { $0.id.count < $1.id.count }?.pricing?.cost(of: usage)
+        CostLookup(registry: registry).cost(provider: provider, model: model, usage: usage)
+    }
+
+    /// Sends many requests with at most `maxConcurrency` in flight; results come back in
+    /// input order, and one failure does not sink the batch.
+    public func batchChat(
+        _ requests: [ChatRequest], provider id: ProviderID? = nil, maxConcurrency: Int = 8
+    ) async -> [Result<ChatResponse, any Error>] {
+        var results = [Result<ChatResponse, any Error>?](repeating: nil, count: requests.count)
+        await withTaskGroup(of: (Int, Result<ChatResponse, any Error>).self) { group in
+            var next = 0
+            func submit() {
+                let index = next
+                let request = requests[index]
+                next += 1
+                group.addTask {
+                    do {
+                        return (index, .success(try await self.chat(request, provider: id)))
+                    } catch {
+                        return (index, .failure(error))
+                    }
+                }
+            }
+            while next < min(max(1, maxConcurrency), requests.count) { submit() }
+            while let (index, result) = await group.next() {
+                results[index] = result
+                if next < requests.count { submit() }
+            }
+        }
+        return results.map { $0 ?? .failure(CancellationError()) }
+    }
+
+    /// A snapshot of every call so far: counts, latency percentiles, tokens and exact cost.
+    public func metrics() -> ClientMetricsSnapshot {
+        statistics.snapshot()
+    }
+
+    /// Checks each configured provider: asks its model list (a cheap authenticated call)
+    /// within `timeout`, and reports reachability, latency and status. Providers without the
+    /// key they need are reported as not configured, without a call.
+    public func healthCheck(timeout: Duration = .seconds(5)) async -> [ProviderHealth] {
+        let providers = bareProviders.values.sorted { $0.configuration.id < $1.configuration.id }
+        return await withTaskGroup(of: ProviderHealth.self) { group in
+            for provider in providers {
+                group.addTask { await ProviderHealth.check(provider, timeout: timeout) }
+            }
+            var results: [ProviderHealth] = []
+            for await result in group { results.append(result) }
+            return results.sorted { $0.provider < $1.provider }
+        }
     }
 
     private func checkModel(_ requested: String?, provider: ProviderConfiguration) {

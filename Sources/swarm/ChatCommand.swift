@@ -41,6 +41,9 @@ struct ChatCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Also print the model's reasoning (to stderr).")
     var showReasoning = false
 
+    @Flag(name: .long, help: "Neither read nor write the response cache.")
+    var noCache = false
+
     mutating func run() async throws {
         do {
             try await execute()
@@ -92,7 +95,9 @@ struct ChatCommand: AsyncParsableCommand {
         case let other?:
             throw KimiSwarmError.configuration("--thinking '\(other)' is not on or off", hint: "Use --thinking on or --thinking off.")
         }
-        return ChatRequest(model: model, messages: messages, temperature: temperature, maxTokens: maxTokens, thinking: thinkingMode)
+        return ChatRequest(
+            model: model, messages: messages, temperature: temperature, maxTokens: maxTokens, thinking: thinkingMode,
+            options: RequestOptions(cache: noCache ? .bypass : .use))
     }
 
     private func streamAnswer(_ stream: ChatStream) async throws -> ChatResponse {

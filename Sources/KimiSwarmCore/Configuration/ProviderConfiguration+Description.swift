@@ -25,7 +25,7 @@ extension ProviderConfiguration: CustomStringConvertible, CustomDebugStringConve
     }
 
     /// The URL with `user:password@` and the query replaced by `***`.
-    static func redactedURL(_ url: String) -> String {
+    public static func redactedURL(_ url: String) -> String {
         var text = url
         if let query = text.firstIndex(of: "?") { text = String(text[..<query]) + "?***" }
         if let scheme = text.range(of: "://"), let at = text[scheme.upperBound...].firstIndex(of: "@"),
