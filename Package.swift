@@ -77,6 +77,19 @@ let package = Package(
             dependencies: ["KimiSwarmTesting"],
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "kimiswarm-bench",
+            dependencies: [
+                "KimiSwarmCore",
+                "KimiSwarmClient",
+                "KimiSwarmTesting",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "KimiSwarmCoreTests",
             dependencies: ["KimiSwarmCore", "KimiSwarmTesting"],
