@@ -74,6 +74,8 @@ public final class LLMClient: ChatModel {
         let bare = Dictionary(providers.map { ($0.configuration.id, $0) }, uniquingKeysWith: { _, last in last })
         self.bareProviders = bare
         let pricing = CostLookup(registry: registry)
+        // `metrics_enabled: false` keeps the statistics behind metrics() but exports nothing.
+        let metrics: (any MetricsFactory)? = configuration.observability.metricsEnabled ? metrics : NOOPMetricsHandler.instance
         self.providers = bare.mapValues { provider in
             ObservabilityLayer(
                 provider, statistics: statistics, cost: { pricing.cost(provider: $0, model: $1, usage: $2) }, logger: logger,
