@@ -17,6 +17,12 @@ public final class MemoryResponseCache: Sendable {
         public var stored: Bool
         /// Entries evicted to make room.
         public var evicted: Int
+
+        /// Creates a result.
+        public init(stored: Bool, evicted: Int) {
+            self.stored = stored
+            self.evicted = evicted
+        }
     }
 
     private struct Node {
