@@ -61,7 +61,12 @@ struct CacheSQLiteStoreTests {
             let path = folder + "/cache.sqlite"
             try await SQLiteResponseCacheStore.withStore(path: path) { try await $0.put(Self.entry("a")) }
             try await SQLiteResponseCacheStore.withStore(path: path) { store in
-                #expect(try await store.get(key: cacheTestKey("a"), scope: "s", now: Self.t0) == Self.entry("a"))
+                let read = try await store.get(key: cacheTestKey("a"), scope: "s", now: Self.t0)
+                let expected = try Self.entry("a")
+                #expect(read?.key == expected.key)
+                #expect(read?.expiresAt == expected.expiresAt)
+                #expect(try read.map { try ResponseCodec.decode($0.body) } == cacheTestResponse("a"))
+                #expect(read.map { String(decoding: $0.body, as: UTF8.self) } == String(decoding: expected.body, as: UTF8.self))
             }
         }
     }

@@ -18,7 +18,8 @@ struct CacheTieredTests {
                 let clock = ManualClock()
                 let writer = ResponseCache(store: store, clock: clock, wallClock: wallClock(following: clock))
                 await writer.store(cacheTestResponse("a"), key: cacheTestKey("a"), scope: "s", provider: .moonshot, model: "m")
-                #expect(try await store.count() == 1)
+                let stored = try await store.count()
+                #expect(stored == 1)
 
                 // A new process: empty memory, same file.
                 let reader = ResponseCache(store: store, clock: clock, wallClock: wallClock(following: clock))
@@ -48,7 +49,8 @@ struct CacheTieredTests {
                 clock.advance(by: .seconds(1))
                 #expect(await cache.lookup(cacheTestKey("a"), scope: "s") == nil)
                 #expect(await cache.removeExpired() == 1)
-                #expect(try await store.count() == 0)
+                let left = try await store.count()
+                #expect(left == 0)
             }
         }
     }

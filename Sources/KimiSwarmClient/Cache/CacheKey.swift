@@ -1,5 +1,5 @@
 import Crypto
-import Foundation
+public import Foundation
 public import KimiSwarmCore
 
 /// The identity of a cached response: the SHA-256 (lowercase hex) of a canonical form of

@@ -122,7 +122,10 @@ public final class MemoryResponseCache: Sendable {
     public func removeExpired() -> Int {
         let now = clock.now()
         return state.withLock { state in
-            let expired = state.index.values.filter { state.nodes[$0].map { $0.expiresAt <= now } ?? false }
+            var expired: [Int] = []
+            for slot in state.index.values {
+                if let node = state.nodes[slot], node.expiresAt <= now { expired.append(slot) }
+            }
             for slot in expired { Self.unlink(slot, in: &state) }
             state.expirations += expired.count
             return expired.count

@@ -132,7 +132,7 @@ public final class SQLiteResponseCacheStore: ResponseCacheStore {
 
     public func count() async throws -> Int {
         let rows = try await query("SELECT COUNT(*) AS n FROM response_cache", [])
-        return rows.first?.column("n")?.integer.map(Int.init) ?? 0
+        return rows.first?.column("n")?.integer.map { Int($0) } ?? 0
     }
 
     private func query(_ sql: String, _ binds: [SQLiteData]) async throws -> [SQLiteRow] {

@@ -35,9 +35,11 @@ public struct StoredResponse: Sendable, Hashable {
 /// How cached responses are encoded: JSON, whose byte count is also an entry's size in the
 /// in-memory tier.
 public enum ResponseCodec {
-    /// The JSON bytes of `response`.
+    /// The JSON bytes of `response`, keys sorted so that equal responses give equal bytes.
     public static func encode(_ response: ChatResponse) throws -> Data {
-        try JSONEncoder().encode(response)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return try encoder.encode(response)
     }
 
     /// The response encoded in `data`.
