@@ -118,7 +118,9 @@ struct CacheTieredTests {
         let defaults = CacheSettings()
         #expect(defaults.maxBytes == 64 * 1024 * 1024)
         #expect(defaults.persistent)
+        #expect(defaults.path == "./.kimiswarm/cache.sqlite")
         #expect(defaults.effectivePath == "./.kimiswarm/cache.sqlite")
+        #expect(CacheSettings(path: nil).effectivePath == CacheSettings.defaultPath)
         #expect(ResponseCache(settings: CacheSettings(maxSize: 7, maxBytes: 99)).memory.maxEntries == 7)
     }
 

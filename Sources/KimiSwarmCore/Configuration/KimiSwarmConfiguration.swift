@@ -118,8 +118,8 @@ public struct CacheSettings: Sendable, Hashable {
     /// Whether entries are also kept in a SQLite file that survives restarts
     /// (`KIMI_CACHE__PERSISTENT`, default true).
     public var persistent: Bool
-    /// The SQLite file of the persistent tier (`KIMI_CACHE__PATH`); `nil` means ``defaultPath``.
-    /// A relative path is relative to the current folder.
+    /// The SQLite file of the persistent tier (`KIMI_CACHE__PATH`, default ``defaultPath``);
+    /// `nil` or empty also means ``defaultPath``. A relative path is relative to the current folder.
     public var path: String?
 
     /// Creates cache settings.
@@ -129,7 +129,7 @@ public struct CacheSettings: Sendable, Hashable {
         defaultTTL: Duration = .seconds(3600),
         maxBytes: Int = 64 * 1024 * 1024,
         persistent: Bool = true,
-        path: String? = nil
+        path: String? = CacheSettings.defaultPath
     ) {
         self.enabled = enabled
         self.maxSize = maxSize
