@@ -1,4 +1,4 @@
-import CoreMetrics
+public import CoreMetrics
 public import Foundation
 public import KimiSwarmCore
 public import Logging
@@ -47,13 +47,12 @@ public final class ResponseCache: Sendable {
     private let wallClock: @Sendable () -> Date
     private let logger: Logger
     private let counters = Mutex(Counters())
-    private let memoryHitCounter = Counter(label: "kimiswarm_cache_hits_total", dimensions: [("tier", CacheTier.memory.rawValue)])
-    private let persistentHitCounter = Counter(
-        label: "kimiswarm_cache_hits_total", dimensions: [("tier", CacheTier.persistent.rawValue)])
-    private let missCounter = Counter(label: "kimiswarm_cache_misses_total")
-    private let evictionCounter = Counter(label: "kimiswarm_cache_evictions_total")
-    private let bytesGauge = Gauge(label: "kimiswarm_cache_bytes")
-    private let entriesGauge = Gauge(label: "kimiswarm_cache_entries")
+    private let memoryHitCounter: Counter
+    private let persistentHitCounter: Counter
+    private let missCounter: Counter
+    private let evictionCounter: Counter
+    private let bytesGauge: Gauge
+    private let entriesGauge: Gauge
 
     /// Creates a cache.
     /// - Parameters:
@@ -64,6 +63,7 @@ public final class ResponseCache: Sendable {
     ///   - clock: the monotonic clock of the in-memory tier's expiry.
     ///   - wallClock: the wall clock of the persistent tier's expiry.
     ///   - logger: where persistent-tier failures are logged (debug level).
+    ///   - metricsFactory: where metrics go; `nil` uses the global `MetricsSystem`.
     public init(
         maxEntries: Int = 1000,
         maxBytes: Int = 64 * 1024 * 1024,
@@ -71,8 +71,18 @@ public final class ResponseCache: Sendable {
         store: (any ResponseCacheStore)? = nil,
         clock: any MonotonicClock = SystemClock(),
         wallClock: @escaping @Sendable () -> Date = { Date() },
-        logger: Logger = Logger(label: "kimiswarm.cache", factory: { _ in SwiftLogNoOpLogHandler() })
+        logger: Logger = Logger(label: "kimiswarm.cache", factory: { _ in SwiftLogNoOpLogHandler() }),
+        metricsFactory: (any MetricsFactory)? = nil
     ) {
+        let factory = metricsFactory ?? MetricsSystem.factory
+        memoryHitCounter = Counter(
+            label: "kimiswarm_cache_hits_total", dimensions: [("tier", CacheTier.memory.rawValue)], factory: factory)
+        persistentHitCounter = Counter(
+            label: "kimiswarm_cache_hits_total", dimensions: [("tier", CacheTier.persistent.rawValue)], factory: factory)
+        missCounter = Counter(label: "kimiswarm_cache_misses_total", factory: factory)
+        evictionCounter = Counter(label: "kimiswarm_cache_evictions_total", factory: factory)
+        bytesGauge = Gauge(label: "kimiswarm_cache_bytes", factory: factory)
+        entriesGauge = Gauge(label: "kimiswarm_cache_entries", factory: factory)
         memory = MemoryResponseCache(maxEntries: maxEntries, maxBytes: maxBytes, clock: clock)
         self.store = store
         self.defaultTTL = defaultTTL
@@ -87,11 +97,12 @@ public final class ResponseCache: Sendable {
         store: (any ResponseCacheStore)? = nil,
         clock: any MonotonicClock = SystemClock(),
         wallClock: @escaping @Sendable () -> Date = { Date() },
-        logger: Logger = Logger(label: "kimiswarm.cache", factory: { _ in SwiftLogNoOpLogHandler() })
+        logger: Logger = Logger(label: "kimiswarm.cache", factory: { _ in SwiftLogNoOpLogHandler() }),
+        metricsFactory: (any MetricsFactory)? = nil
     ) {
         self.init(
             maxEntries: settings.maxSize, maxBytes: settings.maxBytes, defaultTTL: settings.defaultTTL, store: store,
-            clock: clock, wallClock: wallClock, logger: logger)
+            clock: clock, wallClock: wallClock, logger: logger, metricsFactory: metricsFactory)
     }
 
     /// The response stored under `key` in `scope`, from memory or else from the persistent
