@@ -92,4 +92,14 @@ struct CacheKeyTests {
         #expect(Self.key(tenantA) != Self.key(Self.base))
         #expect(Self.key(Self.base, scope: "tenant-a") == Self.key(tenantA))
     }
+
+    @Test("a request JSON cannot express (NaN temperature) still gets a key of its own content")
+    func unencodable() {
+        var first = Self.base
+        first.temperature = .nan
+        var second = first
+        second.messages[1] = .user("Something else")
+        #expect(Self.key(first) != Self.key(second))
+        #expect(Self.key(first, scope: "a") != Self.key(first, scope: "b"))
+    }
 }

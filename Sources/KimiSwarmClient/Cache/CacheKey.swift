@@ -44,10 +44,12 @@ public struct CacheKey: Sendable, Hashable, Comparable, CustomStringConvertible 
         request.streamOptions = StreamOptions()
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        // Encoding plain Codable values into memory cannot fail; an empty form would still be
-        // scoped and never shared across scopes, because the scope is checked on every read.
         let form = Canonical(version: 1, scope: scope, provider: provider.rawValue, model: model, request: request)
-        return (try? encoder.encode(form)) ?? Data("\(scope)\u{0}\(provider)\u{0}\(model)".utf8)
+        if let data = try? encoder.encode(form) { return data }
+        // JSON cannot hold a NaN or an infinite number (say, a NaN temperature). The full
+        // description still tells different requests apart; its dictionary order may vary
+        // between runs, which can only cost a miss, never share an entry.
+        return Data("v1-fallback\u{0}\(scope)\u{0}\(provider)\u{0}\(model)\u{0}\(String(reflecting: request))".utf8)
     }
 
     public var description: String { hex }
