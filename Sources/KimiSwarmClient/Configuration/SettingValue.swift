@@ -93,6 +93,12 @@ enum SettingValue {
         return .success(dialect)
     }
 
+    /// A file path: any non-empty text, surrounding whitespace removed.
+    static func filePath(_ text: String) -> Result<String, SettingError> {
+        let path = text.trimmingWhitespace
+        return path.isEmpty ? .failure(SettingError("is empty (expected a file path)")) : .success(path)
+    }
+
     /// An environment variable's name.
     static func variableName(_ text: String) -> Result<String, SettingError> {
         let name = text.trimmingWhitespace
