@@ -122,9 +122,7 @@ public final class LLMClient: ChatModel {
     /// Providers often answer with a dated snapshot id (`gpt-4o-2024-08-06`); when the exact id
     /// is unknown, the longest registered id that prefixes it is used.
     public func cost(provider: ProviderID, model: String, usage: Usage) -> Decimal? {
-        if let cost = registry.cost(provider: provider, model: model, usage: usage) { return cost }
-        let candidates = registry.entries(for: provider).filter { model.lowercased().hasPrefix($0.id.lowercased() + "-") }
-        return candidates.max { $0.id.count < $1.id.count }?.pricing?.cost(of: usage)
+        CostCalculator(registry: registry).cost(provider: provider, model: model, usage: usage)
     }
 
     private func checkModel(_ requested: String?, provider: ProviderConfiguration) {
