@@ -140,7 +140,7 @@ struct RouterConfigurationTests {
         ])
         let planner = Router(settings: router, registry: DefaultModelRegistry.load(), logger: testLogger) { id in StubProvider.answering(id, "ok") }
         #expect(planner.route(ChatRequest(messages: [.user("hi")], options: RequestOptions(complexity: 0.9))).primary == target("anthropic/claude-opus-4-5"))
-        // 150K estimated tokens: Kimi's 256K window; Azure's 128K fallbacks are skipped up front.
+        // 150K estimated tokens: the context rule picks Kimi (256K window).
         let long = planner.route(ChatRequest(messages: [.user(String(repeating: "word ", count: 120_000))]))
         #expect(long.primary == target("moonshot/kimi-k2.6"))
     }

@@ -117,7 +117,8 @@ struct RouterFallbackTests {
     func circuitCancellationAuth() async throws {
         let open = KimiSwarmError(category: .provider, message: "circuit open", isRetryable: false, reason: .circuitOpen)
         let auth = KimiSwarmError(category: .auth, message: "bad key")
-        for (error, fallsBack) in [(open as any Error & Sendable, true), (CancellationError(), false), (auth, false)] {
+        let cases: [(any Error & Sendable, Bool)] = [(open, true), (CancellationError(), false), (auth, false)]
+        for (error, fallsBack) in cases {
             let primary = StubProvider.failing("primary", error)
             let small = StubProvider.answering("small", "ok")
             let settings = RouterSettings(defaultDestination: .target(target("primary/model-a")), fallbacks: ["primary": [target("small/model-s")]])
@@ -152,6 +153,28 @@ struct RouterFallbackTests {
                 #expect(response.text == "second server")
                 #expect(first.requestCount == 1 && second.requestCount == 1)
             }
+        }
+    }
+}
+
+@Suite("Router: built from an LLMClient")
+struct RouterClientTests {
+    @Test("makeRouter routes through the client's providers")
+    func makeRouter() async throws {
+        try await LoopbackProviderServer.withServer { server in
+            server.enqueue(OpenAIWire.chatCompletion(model: "kimi-k2.6", content: "hello"))
+            var configuration = KimiSwarmConfiguration()
+            configuration.router = RouterSettings(defaultDestination: .target(target("moonshot/kimi-k2.6")))
+            let client = LLMClient(
+                configuration: configuration, registry: DefaultModelRegistry.load(), providers: [server.openAIProvider()], logger: testLogger)
+            let ledger = CostLedger(calculator: CostCalculator(registry: client.registry))
+            let router = client.makeRouter(logger: testLogger, ledger: ledger)
+            #expect(router.route(ChatRequest(messages: [.user("hi")])).primary == target("moonshot/kimi-k2.6"))
+            let response = try await router.chat(ChatRequest(messages: [.user("hi")]))
+            #expect(response.text == "hello")
+            #expect(ledger.snapshot().total.calls == 1)
+            #expect(ledger.snapshot().total.cost == client.cost(of: response))
+            #expect(ledger.snapshot().total.cost > 0)
         }
     }
 }

@@ -18,7 +18,7 @@ struct RouterRuleTests {
         ]],
         fallbacks: ["azure": [target("anthropic/claude-sonnet-4-5"), target("together/moonshotai/Kimi-K2-Instruct-0905"), target("moonshot/kimi-k2.6")]])
 
-    static func router(_ settings: RouterSettings = settings, registry: ModelRegistry = DefaultModelRegistry.load(), seed: UInt64 = 7) -> Router {
+    static func router(_ settings: RouterSettings = RouterRuleTests.settings, registry: ModelRegistry = DefaultModelRegistry.load(), seed: UInt64 = 7) -> Router {
         let providers: [any LLMProvider] = [ProviderID.anthropic, .moonshot, .together, .openai, .azure].map { StubProvider.answering($0, "ok") }
         return Router(
             settings: settings, registry: registry, logger: testLogger, randomSource: SeededRouterRandomSource(seed: seed),

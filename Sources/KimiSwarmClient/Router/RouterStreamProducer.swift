@@ -18,7 +18,9 @@ struct RouterStreamProducer: ChatStreamProducer {
 
     mutating func next() async throws -> ChatStreamEvent? {
         while !finished {
-            if var (target, iterator) = current {
+            if let active = current {
+                let target = active.target
+                var iterator = active.iterator
                 do {
                     let event = try await iterator.next()
                     current = (target, iterator)
