@@ -1,4 +1,5 @@
 public import KimiSwarmCore
+import Foundation
 
 /// Scores how demanding a request is, from 0 (trivial) to 1 (hard), for the router's
 /// `complexity_above` rules. Pure and cheap; a heuristic, not a model.
