@@ -1,4 +1,4 @@
-public import KimiSwarmCore
+import KimiSwarmCore
 public import Logging
 
 extension LLMClient {
