@@ -1,7 +1,6 @@
+public import CoreMetrics
 public import KimiSwarmCore
 public import Logging
-import CoreMetrics
-import Metrics
 
 /// A ``ChatModel`` that picks a provider and model for each request and falls back along a
 /// chain when the chosen one fails.
@@ -33,6 +32,7 @@ public final class Router: ChatModel {
     let planner: RoutePlanner
     let provider: @Sendable (ProviderID) throws -> any LLMProvider
     let logger: Logger
+    let metricsFactory: (any MetricsFactory)?
 
     /// Creates a router.
     ///
@@ -42,6 +42,7 @@ public final class Router: ChatModel {
     ///   - logger: Fallbacks are logged at warning level.
     ///   - randomSource: For the weighted choice among deployments.
     ///   - ledger: Records the usage and cost of every successful call.
+    ///   - metricsFactory: Where the fallback counter goes; the global `MetricsSystem` when `nil`.
     ///   - provider: The provider stack for an id; throws for an unknown one.
     public init(
         settings: RouterSettings,
@@ -49,12 +50,14 @@ public final class Router: ChatModel {
         logger: Logger,
         randomSource: any RouterRandomSource = SystemRouterRandomSource(),
         ledger: CostLedger? = nil,
+        metricsFactory: (any MetricsFactory)? = nil,
         provider: @escaping @Sendable (ProviderID) throws -> any LLMProvider
     ) {
         self.settings = settings
         self.registry = registry
         self.logger = logger
         self.ledger = ledger
+        self.metricsFactory = metricsFactory
         self.provider = provider
         self.planner = RoutePlanner(
             settings: settings, registry: registry, randomSource: randomSource,
@@ -105,9 +108,12 @@ public final class Router: ChatModel {
                 "from": "\(fallback.from)", "to": "\(fallback.to)", "category": "\(fallback.category.rawValue)",
                 "reason": "\(fallback.reason)",
             ])
-        Counter(
-            label: "kimiswarm_router_fallbacks_total",
-            dimensions: [("from", fallback.from.description), ("to", fallback.to.description), ("reason", fallback.reason)]
-        ).increment()
+        let label = "kimiswarm_router_fallbacks_total"
+        let dimensions = [("from", fallback.from.description), ("to", fallback.to.description), ("reason", fallback.reason)]
+        if let metricsFactory {
+            Counter(label: label, dimensions: dimensions, factory: metricsFactory).increment()
+        } else {
+            Counter(label: label, dimensions: dimensions).increment()
+        }
     }
 }
