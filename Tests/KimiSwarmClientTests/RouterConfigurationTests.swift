@@ -145,3 +145,20 @@ struct RouterConfigurationTests {
         #expect(long.primary == target("moonshot/kimi-k2.6"))
     }
 }
+
+@Suite("swarm route: a dry run of the router")
+struct RouteCommandTests {
+    @Test("swarm route shows the target, the reason, the fallbacks and an estimate")
+    func dryRun() async throws {
+        let config = repositoryRoot.appendingPathComponent("examples/router.yaml").path
+        let plain = try await SwarmProcess.run(["route", "--config", config, "Hello"])
+        #expect(plain.status == 0, "stderr: \(plain.stderr)")
+        #expect(plain.stdout.contains("target: azure/gpt-4o"))
+        #expect(plain.stdout.contains("why: default"))
+        #expect(plain.stdout.contains("fallbacks: anthropic/claude-sonnet-4-5 → together/moonshotai/Kimi-K2-Instruct-0905 → moonshot/kimi-k2.6"))
+        #expect(plain.stdout.contains("estimated cost: $"))
+        let cheap = try await SwarmProcess.run(["route", "--config", config, "--cost", "lowest", "Hello"])
+        #expect(cheap.stdout.contains("target: together/moonshotai/Kimi-K2-Instruct-0905"))
+        #expect(cheap.stdout.contains("why: rule 3: cost lowest"))
+    }
+}
