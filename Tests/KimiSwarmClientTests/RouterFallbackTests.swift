@@ -178,3 +178,41 @@ struct RouterClientTests {
         }
     }
 }
+
+@Suite("Router: which errors fall back")
+struct RouterFallbackPolicyTests {
+    static let cases: [(KimiSwarmError, Bool)] = [
+        (KimiSwarmError(category: .provider, message: "503", httpStatus: 503), true),
+        (KimiSwarmError(category: .timeout, message: "slow"), true),
+        (KimiSwarmError(category: .network, message: "reset"), true),
+        (KimiSwarmError(category: .rateLimit, message: "429"), true),
+        (KimiSwarmError(category: .rateLimit, message: "quota spent", isRetryable: false), true),
+        (KimiSwarmError(category: .provider, message: "open", isRetryable: false, reason: .circuitOpen), true),
+        (KimiSwarmError(category: .contextTooLong, message: "too long"), true),
+        (KimiSwarmError(category: .provider, message: "not retryable", isRetryable: false), false),
+        (KimiSwarmError.invalidRequest("bad"), false),
+        (KimiSwarmError(category: .auth, message: "key"), false),
+        (KimiSwarmError(category: .contentFilter, message: "filtered"), false),
+        (KimiSwarmError.configuration("setting"), false),
+    ]
+
+    @Test("fallback policy per category, reason and retryability", arguments: 0..<12)
+    func policy(_ index: Int) async throws {
+        let (error, fallsBack) = Self.cases[index]
+        let primary = StubProvider.failing("a", error)
+        let backup = StubProvider.answering("b", "ok")
+        let settings = RouterSettings(defaultDestination: .target(target("a/m")), fallbacks: ["a": [target("b/m")]])
+        // b/m has the larger window, so a context overflow may fall back to it.
+        let registry = ModelRegistry(entries: [testEntry("a", "m", window: 1_000), testEntry("b", "m", window: 100_000)])
+        let router = Router(settings: settings, registry: registry, logger: testLogger, provider: lookup([primary, backup]))
+        do {
+            let response = try await router.chat(ChatRequest(messages: [.user("hi")]))
+            #expect(fallsBack, "\(error.category) fell back")
+            #expect(response.text == "ok")
+        } catch let caught as KimiSwarmError {
+            #expect(!fallsBack, "\(error.category) did not fall back")
+            #expect(caught == error)
+        }
+        #expect(backup.requests.count == (fallsBack ? 1 : 0))
+    }
+}

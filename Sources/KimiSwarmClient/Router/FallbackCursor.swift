@@ -4,9 +4,11 @@ import KimiSwarmCore
 /// may fall back, and the error to throw when every target failed. A value type, shared by
 /// ``Router/chat(_:)`` and the router's streams.
 ///
-/// A failure falls back when it is retryable, when its circuit is open, or when the context
-/// was too long; after a context overflow only targets whose registry window is larger than
-/// the failing one's are tried (targets of unknown window are skipped then). Cancellation,
+/// A failure falls back when it is retryable, when its circuit is open, when the provider
+/// rate-limited it (even a spent quota, which is not retryable on the same provider), or
+/// when the context was too long; after a context overflow only targets whose registry
+/// window is larger than the failing one's are tried (targets of unknown window are skipped
+/// then). Cancellation,
 /// errors other than ``KimiSwarmError`` and invalid-request, auth, content-filter and
 /// configuration errors never fall back.
 struct FallbackCursor {
@@ -68,9 +70,11 @@ struct FallbackCursor {
         switch error.category {
         case .invalidRequest, .auth, .contentFilter, .configuration, .budget, .internal:
             return false
-        case .contextTooLong:
+        case .contextTooLong, .rateLimit:
+            // A spent quota (429 insufficient_quota) is not worth retrying on the same
+            // provider, but another provider may well answer.
             return true
-        case .rateLimit, .timeout, .network, .provider:
+        case .timeout, .network, .provider:
             return error.isRetryable || error.reason == .circuitOpen
         }
     }

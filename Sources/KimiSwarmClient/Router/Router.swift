@@ -13,15 +13,25 @@ public import Logging
 /// let response = try await router.chat(request)
 /// ```
 ///
-/// The target is chosen as ``RoutePlanner`` documents: an explicit `provider/model` or
-/// deployment name in `request.model` bypasses the rules; otherwise rules in order, then the
-/// default. The request is sent with `model` set to the target's model. On a failure that
-/// allows it (see ``FallbackCursor``) the next target of the chain is tried; each fallback
-/// is logged at warning level and counted in `kimiswarm_router_fallbacks_total{from,to,reason}`.
-/// When every target failed, the last error is thrown with reason `fallbacks_exhausted` and a
-/// message listing the targets tried. A stream falls back only before its first event reached
-/// the caller. Providers come from `provider`, typically stacks already wrapped in
-/// retry, circuit breaker and rate limit layers.
+/// Choice of the first target, in order: a `request.model` that names a logical model of
+/// `router.deployments` (one deployment, by weighted random choice; the others follow as
+/// fallbacks); a `request.model` of the form `provider/model` with a known provider; the first
+/// rule whose conditions all hold; `router.default`. In the first two cases the rules are
+/// bypassed; any other `request.model` (a bare model id) is replaced by the target's model.
+/// Targets whose registry context window cannot hold the estimated prompt are skipped up
+/// front (targets the registry does not know are kept).
+///
+/// A failure falls back to the next target of the chain when it is retryable, when the
+/// circuit is open (`reason == .circuitOpen`), on any rate limit (a spent quota too), or when
+/// the context was too long (then only
+/// to targets with a larger registry window); never on invalid-request, auth, content-filter,
+/// configuration or budget errors, nor on cancellation. Each fallback is logged at warning
+/// level (from, to, category, reason) and counted in
+/// `kimiswarm_router_fallbacks_total{from,to,reason}`. When every target of a chain of two or
+/// more failed, the last error is thrown with reason `fallbacks_exhausted` and a message
+/// listing the targets tried. A stream falls back only before its first event reached the
+/// caller. Providers come from `provider`, typically stacks already wrapped in retry,
+/// circuit breaker and rate limit layers.
 public final class Router: ChatModel {
     /// The settings the router was built with.
     public let settings: RouterSettings
