@@ -73,7 +73,7 @@ public final class LLMClient: ChatModel {
         self.statistics = statistics
         let bare = Dictionary(providers.map { ($0.configuration.id, $0) }, uniquingKeysWith: { _, last in last })
         self.bareProviders = bare
-        let pricing = CostLookup(registry: registry)
+        let pricing = CostCalculator(registry: registry)
         // `metrics_enabled: false` keeps the statistics behind metrics() but exports nothing.
         let metrics: (any MetricsFactory)? = configuration.observability.metricsEnabled ? metrics : NOOPMetricsHandler.instance
         self.providers = bare.mapValues { provider in
@@ -153,7 +153,7 @@ public final class LLMClient: ChatModel {
     /// Providers often answer with a dated snapshot id (`gpt-4o-2024-08-06`); when the exact id
     /// is unknown, the longest registered id that prefixes it is used.
     public func cost(provider: ProviderID, model: String, usage: Usage) -> Decimal? {
-        CostLookup(registry: registry).cost(provider: provider, model: model, usage: usage)
+        CostCalculator(registry: registry).cost(provider: provider, model: model, usage: usage)
     }
 
     /// Sends many requests with at most `maxConcurrency` in flight; results come back in

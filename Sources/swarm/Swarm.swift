@@ -14,7 +14,7 @@ struct Swarm: AsyncParsableCommand {
             (--config, KIMI_CONFIG_FILE, ./kimiswarm.yaml).
             """,
         version: "0.1.0",
-        subcommands: [ChatCommand.self, ModelsCommand.self, HealthCommand.self]
+        subcommands: [ChatCommand.self, ModelsCommand.self, HealthCommand.self, RouteCommand.self]
     )
 }
 

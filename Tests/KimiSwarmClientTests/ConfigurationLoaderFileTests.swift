@@ -172,10 +172,14 @@ struct ConfigurationLoaderFileTests {
                 == "env.yaml")
     }
 
-    @Test("router and fallbacks are reserved: accepted and ignored")
-    func reservedSections() throws {
-        let loaded = try load(yaml: "router:\n  rules: [{when: long, use: moonshot}]\nfallbacks: {moonshot: [openai]}\n")
-        #expect(loaded.configuration == KimiSwarmConfiguration())
+    @Test("router and fallbacks are parsed and validated (RouterConfigurationTests has the details)")
+    func routerSections() throws {
+        let message = loadError(yaml: "router:\n  rules: [{when: long, use: moonshot}]\nfallbacks: {moonshot: [openai]}\n")?.message ?? ""
+        #expect(message.contains("router.rules[0].use is not a known key"))
+        #expect(message.contains("router.rules[0] needs 'target'"))
+        #expect(message.contains("fallbacks.moonshot[0] 'openai' must be provider/model"))
+        let loaded = try load(yaml: "router:\n  default: moonshot/kimi-k2.6\nfallbacks: {moonshot: [openai/gpt-4o]}\n")
+        #expect(loaded.configuration.router?.defaultDestination == .target(RouteTarget(provider: .moonshot, model: "kimi-k2.6")))
         #expect(loaded.warnings.isEmpty)
     }
 

@@ -5,7 +5,6 @@ import Yams
 /// the key path and the line. Providers are read in `ConfigurationFileReader+Providers.swift`.
 struct ConfigurationFileReader {
     /// The keys allowed at the top level of the file.
-    /// (`router` and `fallbacks` are reserved for a later version: accepted and ignored.)
     static let topLevelKeys = [
         "default_provider", "models_file", "providers",
         "retry", "circuit_breaker", "rate_limit", "cache", "observability",
@@ -64,9 +63,12 @@ struct ConfigurationFileReader {
                 }
             case let section where SectionSetting.sections.contains(section):
                 readSection(section, entry.value)
+            case "router":
+                readRouter(entry.value)
+            case "fallbacks":
+                readFallbacks(entry.value)
             default:
-                // `providers` was read above; `router` and `fallbacks` are reserved and
-                // ignored; unknown keys were reported above.
+                // `providers` was read above; unknown keys were reported above.
                 break
             }
         }

@@ -17,6 +17,8 @@ public struct KimiSwarmConfiguration: Sendable, Hashable {
     public var observability: ObservabilitySettings
     /// A model registry file that overrides and extends the shipped one.
     public var modelsFile: String?
+    /// Routing rules, deployments and fallback chains (`router:` and `fallbacks:` in the config file).
+    public var router: RouterSettings?
 
     /// Creates a configuration; by default every built-in provider with its built-in settings.
     public init(
