@@ -28,8 +28,13 @@ public final class LLMClient: ChatModel {
     private let bareProviders: [ProviderID: any LLMProvider]
     /// Each provider wrapped in the client's layers; every call goes through these.
     private let providers: [ProviderID: any LLMProvider]
+    /// The response cache shared by every provider stack, when caching is on.
+    public let cache: ResponseCache?
+    /// The router over the provider stacks, when the configuration has `router:` rules.
+    public let router: Router?
     private let logger: Logger
     private let warned = Mutex<Set<String>>([])
+    private let ownedStore = Mutex<SQLiteResponseCacheStore?>(nil)
 
     /// Creates a client for every provider in `configuration`, each wrapped in the client's
     /// layers. `clock`, `metrics` and `tracer` default to the real clock and the
@@ -39,6 +44,7 @@ public final class LLMClient: ChatModel {
         registry: ModelRegistry,
         logger: Logger,
         httpClient: HTTPClient? = nil,
+        cache: ResponseCache? = nil,
         clock: any MonotonicClock = SystemClock(),
         metrics: (any MetricsFactory)? = nil,
         tracer: (any Tracer)? = nil
@@ -51,8 +57,48 @@ public final class LLMClient: ChatModel {
             bare.append(Self.makeProvider(settings, registry: registry, httpClient: client, logger: providerLogger))
         }
         self.init(
-            configuration: configuration, registry: registry, providers: bare, logger: logger, clock: clock, metrics: metrics,
-            tracer: tracer)
+            configuration: configuration, registry: registry, providers: bare, logger: logger, cache: cache, clock: clock,
+            metrics: metrics, tracer: tracer)
+    }
+
+    /// Creates a client as ``init(configuration:registry:logger:httpClient:cache:clock:metrics:tracer:)``
+    /// does, and also opens the persistent cache tier (SQLite at `cache.path`) when the
+    /// configuration enables it. Call ``shutdown()`` when done, to close the file.
+    public static func make(
+        configuration: KimiSwarmConfiguration,
+        registry: ModelRegistry,
+        logger: Logger,
+        clock: any MonotonicClock = SystemClock(),
+        metrics: (any MetricsFactory)? = nil,
+        tracer: (any Tracer)? = nil
+    ) async throws -> LLMClient {
+        var store: SQLiteResponseCacheStore?
+        if configuration.cache.enabled, configuration.cache.persistent {
+            do {
+                store = try await SQLiteResponseCacheStore.open(path: configuration.cache.effectivePath, logger: logger)
+            } catch {
+                throw KimiSwarmError.configuration(
+                    "cannot open the response cache at '\(configuration.cache.effectivePath)'",
+                    hint: "Check that the folder is writable, set cache.path (KIMI_CACHE__PATH), or set KIMI_CACHE__PERSISTENT=false.")
+            }
+        }
+        let metricsFactory: (any MetricsFactory)? = configuration.observability.metricsEnabled ? metrics : NOOPMetricsHandler.instance
+        let cache = configuration.cache.enabled
+            ? ResponseCache(settings: configuration.cache, store: store, clock: clock, logger: logger, metricsFactory: metricsFactory)
+            : nil
+        let client = LLMClient(
+            configuration: configuration, registry: registry, logger: logger, cache: cache, clock: clock, metrics: metrics, tracer: tracer)
+        client.ownedStore.withLock { $0 = store }
+        return client
+    }
+
+    /// Closes what the client opened (the persistent cache tier). Safe to call twice.
+    public func shutdown() async {
+        let store = ownedStore.withLock { store -> SQLiteResponseCacheStore? in
+            defer { store = nil }
+            return store
+        }
+        try? await store?.close()
     }
 
     /// Creates a client over explicit bare providers (for tests and custom stacks), each
@@ -62,11 +108,13 @@ public final class LLMClient: ChatModel {
         registry: ModelRegistry,
         providers: [any LLMProvider],
         logger: Logger,
+        cache: ResponseCache? = nil,
         clock: any MonotonicClock = SystemClock(),
         metrics: (any MetricsFactory)? = nil,
         tracer: (any Tracer)? = nil
     ) {
         self.configuration = configuration
+        self.cache = cache
         self.registry = registry
         self.logger = logger
         let statistics = ClientStatistics()
@@ -76,10 +124,24 @@ public final class LLMClient: ChatModel {
         let pricing = CostCalculator(registry: registry)
         // `metrics_enabled: false` keeps the statistics behind metrics() but exports nothing.
         let metrics: (any MetricsFactory)? = configuration.observability.metricsEnabled ? metrics : NOOPMetricsHandler.instance
-        self.providers = bare.mapValues { provider in
-            ObservabilityLayer(
+        let stacks = bare.mapValues { provider -> any LLMProvider in
+            var layered: any LLMProvider = ObservabilityLayer(
                 provider, statistics: statistics, cost: { pricing.cost(provider: $0, model: $1, usage: $2) }, logger: logger,
                 clock: clock, metrics: metrics, tracer: tracer)
+            if let cache { layered = CacheLayer(wrapping: layered, cache: cache) }
+            return layered
+        }
+        self.providers = stacks
+        if let settings = configuration.router, !settings.rules.isEmpty || settings.defaultDestination != nil {
+            for warning in settings.registryWarnings(registry) { logger.warning("\(warning)") }
+            self.router = Router(settings: settings, registry: registry, logger: logger, metricsFactory: metrics) { id in
+                guard let provider = stacks[id] else {
+                    throw KimiSwarmError.configuration("the router names provider '\(id)', which is not configured")
+                }
+                return provider
+            }
+        } else {
+            self.router = nil
         }
     }
 
@@ -105,25 +167,30 @@ public final class LLMClient: ChatModel {
         return provider
     }
 
-    /// Sends a chat request to the default provider.
+    /// Sends a chat request: through the router when the configuration has one, else to the
+    /// default provider.
     public func chat(_ request: ChatRequest) async throws -> ChatResponse {
         try await chat(request, provider: nil)
     }
 
-    /// Sends a chat request to `provider` (the default provider when `nil`).
+    /// Sends a chat request to `provider`; when `nil`, through the router if there is one,
+    /// else to the default provider.
     public func chat(_ request: ChatRequest, provider id: ProviderID?) async throws -> ChatResponse {
+        if id == nil, let router { return try await router.chat(request) }
         let provider = try provider(id)
         checkModel(request.model, provider: provider.configuration)
         return try await provider.chat(request)
     }
 
-    /// Streams a chat request from the default provider.
+    /// Streams a chat request: through the router when there is one, else from the default provider.
     public func chatStream(_ request: ChatRequest) -> ChatStream {
         chatStream(request, provider: nil)
     }
 
-    /// Streams a chat request from `provider` (the default provider when `nil`).
+    /// Streams a chat request from `provider`; when `nil`, through the router if there is
+    /// one, else from the default provider.
     public func chatStream(_ request: ChatRequest, provider id: ProviderID?) -> ChatStream {
+        if id == nil, let router { return router.chatStream(request) }
         do {
             let provider = try provider(id)
             checkModel(request.model, provider: provider.configuration)
@@ -187,7 +254,9 @@ public final class LLMClient: ChatModel {
 
     /// A snapshot of every call so far: counts, latency percentiles, tokens and exact cost.
     public func metrics() -> ClientMetricsSnapshot {
-        statistics.snapshot()
+        var snapshot = statistics.snapshot()
+        if let statistics = cache?.statistics, statistics.lookups > 0 { snapshot.cacheHitRate = statistics.hitRate }
+        return snapshot
     }
 
     /// Checks each configured provider: asks its model list (a cheap authenticated call)

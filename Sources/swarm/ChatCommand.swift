@@ -53,9 +53,20 @@ struct ChatCommand: AsyncParsableCommand {
     }
 
     private func execute() async throws {
-        let context = try CommandContext.load(global)
+        let context = try await CommandContext.load(global, openCache: true)
+        do {
+            try await answer(context)
+        } catch {
+            await context.client.shutdown()
+            throw error
+        }
+        await context.client.shutdown()
+    }
+
+    private func answer(_ context: CommandContext) async throws {
         let request = try makeRequest()
-        let providerID = provider.map { ProviderID($0) } ?? context.configuration.defaultProvider
+        // Without --provider the client's router decides (when configured), else the default provider.
+        let providerID = provider.map { ProviderID($0) }
         _ = try context.client.provider(providerID)
         let started = ContinuousClock.now
         let response: ChatResponse

@@ -14,7 +14,9 @@ struct CommandContext {
     let client: LLMClient
     let logger: Logger
 
-    static func load(_ options: GlobalOptions) throws -> CommandContext {
+    /// Loads everything; `openCache` opens the persistent cache tier (only commands that
+    /// send chat requests need it, so `swarm models` never creates a cache file).
+    static func load(_ options: GlobalOptions, openCache: Bool = false) async throws -> CommandContext {
         let environment = ProcessInfo.processInfo.environment
         do {
             let path = try ConfigurationLoader.requireConfigFilePath(
@@ -28,7 +30,10 @@ struct CommandContext {
             let modelsPath = configuration.modelsFile
             let registry = try ModelRegistryLoader.load(userFile: try modelsPath.map { try readConfigFile($0) })
             configuration.modelsFile = modelsPath
-            let client = LLMClient(configuration: configuration, registry: registry, logger: logger)
+            let client =
+                openCache
+                ? try await LLMClient.make(configuration: configuration, registry: registry, logger: logger)
+                : LLMClient(configuration: configuration, registry: registry, logger: logger)
             return CommandContext(configuration: configuration, registry: registry, client: client, logger: logger)
         } catch let error as KimiSwarmError {
             throw CommandFailure(error)

@@ -29,7 +29,7 @@ struct HealthCommand: AsyncParsableCommand {
         guard timeout > 0, timeout.isFinite else {
             throw KimiSwarmError.configuration("--timeout must be a positive number of seconds")
         }
-        let context = try CommandContext.load(global)
+        let context = try await CommandContext.load(global)
         let results = await context.client.healthCheck(timeout: .milliseconds(Int64(timeout * 1000)))
         if json {
             let encoder = JSONEncoder()

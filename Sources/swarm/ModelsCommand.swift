@@ -29,7 +29,7 @@ struct ModelsCommand: AsyncParsableCommand {
     }
 
     private func execute() async throws {
-        let context = try CommandContext.load(global)
+        let context = try await CommandContext.load(global)
         let providerID = provider.map { ProviderID($0) }
         if let providerID { _ = try context.configuration.provider(providerID) }
         if live {

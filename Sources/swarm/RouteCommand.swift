@@ -31,14 +31,14 @@ struct RouteCommand: AsyncParsableCommand {
 
     mutating func run() async throws {
         do {
-            try execute()
+            try await execute()
         } catch {
             throw CommandFailure.report(error)
         }
     }
 
-    private func execute() throws {
-        let context = try CommandContext.load(global)
+    private func execute() async throws {
+        let context = try await CommandContext.load(global)
         var text = prompt
         if text == "-" { text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self) }
         var preference: CostPreference?

@@ -56,6 +56,39 @@ private struct StubStreamProducer: ChatStreamProducer {
     }
 }
 
+/// A provider whose stream yields one content delta, then fails with `error`.
+final class PartialStreamProvider: LLMProvider {
+    let configuration: ProviderConfiguration
+    let error: KimiSwarmError
+
+    init(id: ProviderID, error: KimiSwarmError) {
+        configuration = ProviderConfiguration(id: id, kind: .openAICompatible, baseURL: "http://127.0.0.1:9")
+        self.error = error
+    }
+
+    func chat(_ request: ChatRequest) async throws -> ChatResponse { throw error }
+
+    func chatStream(_ request: ChatRequest) -> ChatStream {
+        let error = self.error
+        return ChatStream { PartialProducer(error: error) }
+    }
+
+    func embed(_ request: EmbeddingRequest) async throws -> EmbeddingResponse { throw error }
+
+    func listModels() async throws -> [ProviderModel] { [] }
+}
+
+private struct PartialProducer: ChatStreamProducer {
+    let error: KimiSwarmError
+    var step = 0
+
+    mutating func next() async throws -> ChatStreamEvent? {
+        step += 1
+        if step == 1 { return .contentDelta("partial") }
+        throw error
+    }
+}
+
 /// A provider lookup over fixed providers.
 func lookup(_ providers: [any LLMProvider]) -> @Sendable (ProviderID) throws -> any LLMProvider {
     let table = Dictionary(providers.map { ($0.configuration.id, $0) }, uniquingKeysWith: { first, _ in first })
