@@ -50,6 +50,28 @@ struct ResilienceSettingsTests {
         #expect(configuration.rateLimit.maxWait == .seconds(2))
     }
 
+    @Test("per-provider limits (the account's tier) override the rate_limit section")
+    func providerOverrides() throws {
+        let yaml = """
+            providers:
+              moonshot:
+                max_concurrent: 50
+                requests_per_minute: 200
+                tokens_per_minute: 2000000
+            rate_limit:
+              max_requests: 10
+              window: 1
+            """
+        let configuration = try ConfigurationLoader.load(environment: [:], configFile: ConfigFile(path: "k.yaml", contents: yaml))
+            .configuration
+        let moonshot = try configuration.provider(.moonshot)
+        #expect(moonshot.maxConcurrent == 50)
+        let limits = configuration.rateLimit.applying(moonshot)
+        #expect(limits == RateLimitSettings(maxRequests: 200, window: .seconds(60), maxConcurrent: 50, maxTokensPerMinute: 2_000_000))
+        let together = try configuration.provider(.together)
+        #expect(configuration.rateLimit.applying(together) == configuration.rateLimit)
+    }
+
     @Test("a ratio outside 0...1 is rejected")
     func badRatio() {
         #expect(throws: KimiSwarmError.self) {

@@ -120,7 +120,7 @@ public final class RateLimitLayer: LLMProvider {
                 buckets.requests.refund(1, now: now)
                 buckets.tokens?.refund(Double(estimate), now: now)
             }
-            guard case Bulkhead.Failure.timedOut = error else { throw error }
+            guard let failure = error as? Bulkhead.Failure, failure == .timedOut else { throw error }
             Counter(label: "kimiswarm_bulkhead_rejections_total", dimensions: [("provider", provider.rawValue)]).increment()
             logger.info(
                 "bulkhead full: no slot came free in time",

@@ -17,7 +17,9 @@ public enum ResilienceStack {
     ///
     /// - Parameters:
     ///   - provider: the provider to wrap.
-    ///   - configuration: the client's settings (`retry`, `circuit_breaker`, `rate_limit`).
+    ///   - configuration: the client's settings (`retry`, `circuit_breaker`, `rate_limit`; the
+    ///     provider's own `max_concurrent`, `requests_per_minute` and `tokens_per_minute`
+    ///     override the `rate_limit` section).
     ///   - budget: the client's retry budget, shared by all providers of the client.
     ///   - clock: the clock for backoff, cool-downs and buckets.
     ///   - random: numbers in `0..<1` for the backoff jitter.
@@ -30,7 +32,8 @@ public enum ResilienceStack {
         random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
         logger: Logger
     ) -> any LLMProvider {
-        let limited = RateLimitLayer(provider, settings: configuration.rateLimit, clock: clock, logger: logger)
+        let limits = configuration.rateLimit.applying(provider.configuration)
+        let limited = RateLimitLayer(provider, settings: limits, clock: clock, logger: logger)
         let guarded = CircuitBreakerLayer(limited, settings: configuration.circuitBreaker, clock: clock, logger: logger)
         return RetryLayer(
             guarded, policy: RetryPolicy(settings: configuration.retry), budget: budget, clock: clock, random: random,
