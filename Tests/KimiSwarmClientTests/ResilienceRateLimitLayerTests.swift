@@ -54,10 +54,11 @@ struct ResilienceRateLimitLayerTests {
                 clock: clock, logger: testLogger)
             var request = ResilienceFixtures.request
             request.maxTokens = 1000
+            let bigRequest = request
             _ = try await layer.chat(request)
             _ = try await layer.chat(request)
             try await withThrowingTaskGroup(of: ChatResponse.self) { group in
-                group.addTask { try await layer.chat(request) }
+                group.addTask { try await layer.chat(bigRequest) }
                 #expect(await clock.waitForSleepers(1))
                 #expect(server.requestCount == 2)
                 clock.advanceToNextDeadline()

@@ -52,10 +52,10 @@ struct ResilienceRetryPolicyTests {
     func budgetFloor() {
         var budget = RetryBudgetWindow(ratio: 0.2, window: .seconds(10), minRetries: 3)
         budget.recordCall(at: .zero)
-        #expect(budget.tryRetry(at: .zero))
-        #expect(budget.tryRetry(at: .seconds(1)))
-        #expect(budget.tryRetry(at: .seconds(2)))
-        #expect(!budget.tryRetry(at: .seconds(3)))
+        #expect(budget.tryRetry(at: .zero) == true)
+        #expect(budget.tryRetry(at: .seconds(1)) == true)
+        #expect(budget.tryRetry(at: .seconds(2)) == true)
+        #expect(budget.tryRetry(at: .seconds(3)) == false)
     }
 
     @Test("budget ratio: retries stay below ratio × calls in the window")
@@ -72,13 +72,13 @@ struct ResilienceRetryPolicyTests {
     func budgetWindowSlides() {
         var budget = RetryBudgetWindow(ratio: 0.2, window: .seconds(10), minRetries: 1)
         budget.recordCall(at: .zero)
-        #expect(budget.tryRetry(at: .zero))
-        #expect(!budget.tryRetry(at: .seconds(5)))
+        #expect(budget.tryRetry(at: .zero) == true)
+        #expect(budget.tryRetry(at: .seconds(5)) == false)
         #expect(budget.counts(at: .seconds(5)).calls == 1)
         #expect(budget.counts(at: .seconds(5)).retries == 1)
         #expect(budget.counts(at: .seconds(11)).calls == 0)
         #expect(budget.counts(at: .seconds(11)).retries == 0)
-        #expect(budget.tryRetry(at: .seconds(11)))
+        #expect(budget.tryRetry(at: .seconds(11)) == true)
     }
 
     @Test("RetryBudget from settings never floors below maxAttempts - 1, and uses the clock")

@@ -6,13 +6,13 @@ struct ResilienceTokenBucketTests {
     @Test("starts full, refills at the configured rate, never above capacity")
     func refill() {
         var bucket = TokenBucket(count: 3, per: .seconds(60))
-        #expect(bucket.consume(1, now: .zero))
-        #expect(bucket.consume(1, now: .zero))
-        #expect(bucket.consume(1, now: .zero))
-        #expect(!bucket.consume(1, now: .zero))
+        #expect(bucket.consume(1, now: .zero) == true)
+        #expect(bucket.consume(1, now: .zero) == true)
+        #expect(bucket.consume(1, now: .zero) == true)
+        #expect(bucket.consume(1, now: .zero) == false)
         #expect(bucket.timeUntilAvailable(1, now: .zero) == .seconds(20))
-        #expect(!bucket.consume(1, now: .seconds(19)))
-        #expect(bucket.consume(1, now: .seconds(20)))
+        #expect(bucket.consume(1, now: .seconds(19)) == false)
+        #expect(bucket.consume(1, now: .seconds(20)) == true)
         #expect(bucket.available(now: .seconds(3600)) == 3)
     }
 
@@ -39,7 +39,7 @@ struct ResilienceTokenBucketTests {
     @Test("charges and refunds reconcile estimates; requests above capacity are clamped")
     func reconcile() {
         var bucket = TokenBucket(capacity: 1000, refillPerSecond: 10)
-        #expect(bucket.consume(5000, now: .zero))
+        #expect(bucket.consume(5000, now: .zero) == true)
         #expect(bucket.available(now: .zero) == 0)
         bucket.charge(100, now: .zero)
         #expect(bucket.timeUntilAvailable(1, now: .zero) == .seconds(10.1))
