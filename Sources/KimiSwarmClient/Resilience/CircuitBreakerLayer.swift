@@ -141,8 +141,10 @@ public final class CircuitBreakerLayer: LLMProvider {
         case .halfOpen: logger.info("circuit half-open: probing", metadata: metadata)
         case .closed: logger.info("circuit closed", metadata: metadata)
         }
-        Counter(label: "kimiswarm_circuit_transitions_total", dimensions: [("provider", provider), ("model", model), ("to", state.rawValue)])
-            .increment()
+        Counter(
+            label: "kimiswarm_circuit_transitions_total",
+            dimensions: [("provider", provider), ("model", model), ("to", state.rawValue)]
+        ).increment()
         Gauge(label: "kimiswarm_circuit_state", dimensions: [("provider", provider), ("model", model)]).record(state.gaugeValue)
     }
 }

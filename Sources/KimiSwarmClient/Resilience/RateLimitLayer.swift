@@ -106,8 +106,10 @@ public final class RateLimitLayer: LLMProvider {
         guard let reservation else {
             throw KimiSwarmError(
                 category: .rateLimit,
-                message: "the client-side rate limit of provider '\(provider)' (\(limitsText)) has no capacity within \(Self.describe(settings.maxWait))",
-                recoveryHint: "Send fewer requests, or raise rate_limit.max_requests / rate_limit.max_tokens_per_minute to match your account's tier.",
+                message: "the client-side rate limit of provider '\(provider)' (\(limitsText)) "
+                    + "has no capacity within \(Self.describe(settings.maxWait))",
+                recoveryHint: "Send fewer requests, or raise rate_limit.max_requests / rate_limit.max_tokens_per_minute "
+                    + "(or the provider's requests_per_minute / tokens_per_minute) to match your account's tier.",
                 isRetryable: true, provider: provider, reason: .rateLimitTimeout)
         }
         do {
@@ -127,8 +129,10 @@ public final class RateLimitLayer: LLMProvider {
                 metadata: ["provider": "\(provider)", "max_concurrent": "\(bulkhead.limit)"])
             throw KimiSwarmError(
                 category: .rateLimit,
-                message: "provider '\(provider)' already has \(bulkhead.limit) requests in flight (max_concurrent) and no slot came free within \(Self.describe(settings.maxWait))",
-                recoveryHint: "Lower the swarm's concurrency, or raise rate_limit.max_concurrent to match your account's tier.",
+                message: "provider '\(provider)' already has \(bulkhead.limit) requests in flight (max_concurrent) "
+                    + "and no slot came free within \(Self.describe(settings.maxWait))",
+                recoveryHint: "Lower the swarm's concurrency, or raise max_concurrent (rate_limit or the provider's own) "
+                    + "to match your account's tier.",
                 isRetryable: true, provider: provider, reason: .bulkheadTimeout)
         }
         let waited = clock.now() - start

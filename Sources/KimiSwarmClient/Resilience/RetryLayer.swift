@@ -67,7 +67,7 @@ public struct RetryLayer: LLMProvider {
     }
 
     public func listModels() async throws -> [ProviderModel] {
-        try await withRetries(model: "") { try await base.listModels() }
+        try await withRetries(model: "list_models") { try await base.listModels() }
     }
 
     private func withRetries<T>(model: String, _ operation: () async throws -> T) async throws -> T {
