@@ -38,6 +38,22 @@ struct ResilienceStackTests {
         }
     }
 
+    @Test("build exposes the circuit states and the bulkhead of the stack it wraps")
+    func buildExposesLayers() async throws {
+        try await LoopbackProviderServer.withServer { server in
+            server.enqueue(Array(repeating: ResilienceFixtures.serverError, count: 3))
+            let clock = ManualClock()
+            let layers = ResilienceStack.build(
+                server.openAIProvider(), configuration: Self.configuration(),
+                budget: RetryBudget(settings: RetrySettings(), clock: clock), clock: clock, random: ResilienceFixtures.fixedRandom(0),
+                logger: testLogger)
+            #expect(layers.rateLimit.settings.maxConcurrent == 2)
+            _ = try await expectKimiError { _ = try await layers.provider.chat(ResilienceFixtures.request) }
+            #expect(layers.circuitBreaker.states() == ["kimi-k2.6": .open])
+            #expect(layers.rateLimit.inFlight == 0)
+        }
+    }
+
     @Test("a stream dropped early gives its bulkhead permit back")
     func droppedStreamReleasesPermit() async throws {
         try await LoopbackProviderServer.withServer { server in

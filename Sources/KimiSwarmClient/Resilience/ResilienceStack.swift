@@ -32,11 +32,36 @@ public enum ResilienceStack {
         random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
         logger: Logger
     ) -> any LLMProvider {
+        build(provider, configuration: configuration, budget: budget, clock: clock, random: random, logger: logger).provider
+    }
+
+    /// Builds the same stack as ``wrap(_:configuration:budget:clock:random:logger:)`` and also
+    /// returns its inner layers, for health checks (``CircuitBreakerLayer/states()``) and
+    /// gauges (``RateLimitLayer/inFlight``).
+    public static func build(
+        _ provider: any LLMProvider,
+        configuration: KimiSwarmConfiguration,
+        budget: RetryBudget,
+        clock: any MonotonicClock,
+        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
+        logger: Logger
+    ) -> Layers {
         let limits = configuration.rateLimit.applying(provider.configuration)
         let limited = RateLimitLayer(provider, settings: limits, clock: clock, logger: logger)
         let guarded = CircuitBreakerLayer(limited, settings: configuration.circuitBreaker, clock: clock, logger: logger)
-        return RetryLayer(
+        let retrying = RetryLayer(
             guarded, policy: RetryPolicy(settings: configuration.retry), budget: budget, clock: clock, random: random,
             logger: logger)
+        return Layers(provider: retrying, circuitBreaker: guarded, rateLimit: limited)
+    }
+
+    /// A built stack and handles on its inner layers.
+    public struct Layers: Sendable {
+        /// The outermost layer: call this.
+        public let provider: any LLMProvider
+        /// The circuit breaker layer, for ``CircuitBreakerLayer/states()``.
+        public let circuitBreaker: CircuitBreakerLayer
+        /// The rate limit layer, for ``RateLimitLayer/inFlight`` and ``RateLimitLayer/waiting``.
+        public let rateLimit: RateLimitLayer
     }
 }
