@@ -28,6 +28,8 @@ public final class LLMClient: ChatModel {
     private let bareProviders: [ProviderID: any LLMProvider]
     /// Each provider wrapped in the client's layers; every call goes through these.
     private let providers: [ProviderID: any LLMProvider]
+    /// Each provider's circuit breaker layer, for health checks.
+    private let circuitBreakers: [ProviderID: CircuitBreakerLayer]
     /// The response cache shared by every provider stack, when caching is on.
     public let cache: ResponseCache?
     /// The router over the provider stacks, when the configuration has `router:` rules.
@@ -124,18 +126,26 @@ public final class LLMClient: ChatModel {
         let pricing = CostCalculator(registry: registry)
         // `metrics_enabled: false` keeps the statistics behind metrics() but exports nothing.
         let metrics: (any MetricsFactory)? = configuration.observability.metricsEnabled ? metrics : NOOPMetricsHandler.instance
-        let stacks = bare.mapValues { provider -> any LLMProvider in
-            var layered: any LLMProvider = ObservabilityLayer(
+        // Per provider, outermost first: Cache → Retry → CircuitBreaker → RateLimit →
+        // Observability → provider. The README's "Layer order" says why.
+        let budget = RetryBudget(settings: configuration.retry, clock: clock)
+        var stacks: [ProviderID: any LLMProvider] = [:]
+        var circuits: [ProviderID: CircuitBreakerLayer] = [:]
+        for (id, provider) in bare {
+            let observed = ObservabilityLayer(
                 provider, statistics: statistics, cost: { pricing.cost(provider: $0, model: $1, usage: $2) }, logger: logger,
                 clock: clock, metrics: metrics, tracer: tracer)
-            if let cache { layered = CacheLayer(wrapping: layered, cache: cache) }
-            return layered
+            let resilient = ResilienceStack.build(observed, configuration: configuration, budget: budget, clock: clock, logger: logger)
+            circuits[id] = resilient.circuitBreaker
+            stacks[id] = cache.map { CacheLayer(wrapping: resilient.provider, cache: $0) } ?? resilient.provider
         }
-        self.providers = stacks
+        let layered = stacks
+        self.providers = layered
+        self.circuitBreakers = circuits
         if let settings = configuration.router, !settings.rules.isEmpty || settings.defaultDestination != nil {
             for warning in settings.registryWarnings(registry) { logger.warning("\(warning)") }
             self.router = Router(settings: settings, registry: registry, logger: logger, metricsFactory: metrics) { id in
-                guard let provider = stacks[id] else {
+                guard let provider = layered[id] else {
                     throw KimiSwarmError.configuration("the router names provider '\(id)', which is not configured")
                 }
                 return provider
@@ -264,9 +274,15 @@ public final class LLMClient: ChatModel {
     /// key they need are reported as not configured, without a call.
     public func healthCheck(timeout: Duration = .seconds(5)) async -> [ProviderHealth] {
         let providers = bareProviders.values.sorted { $0.configuration.id < $1.configuration.id }
+        let circuitBreakers = self.circuitBreakers
         return await withTaskGroup(of: ProviderHealth.self) { group in
             for provider in providers {
-                group.addTask { await ProviderHealth.check(provider, timeout: timeout) }
+                let circuits = circuitBreakers[provider.configuration.id]?.states() ?? [:]
+                group.addTask {
+                    var health = await ProviderHealth.check(provider, timeout: timeout)
+                    health.circuits = circuits.mapValues(\.rawValue)
+                    return health
+                }
             }
             var results: [ProviderHealth] = []
             for await result in group { results.append(result) }

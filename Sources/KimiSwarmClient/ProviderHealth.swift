@@ -27,6 +27,9 @@ public struct ProviderHealth: Sendable, Hashable, Codable {
     public var endpoint: String
     /// Why it is not healthy, in KimiSwarm's words (never a key).
     public var detail: String?
+    /// The state of each model's circuit breaker (`closed`, `open`, `half_open`), for models
+    /// this client has called.
+    public var circuits: [String: String] = [:]
 
     /// `true` when the provider answered (even if it rejected the key).
     public var isReachable: Bool { status == .healthy || status == .unauthorized || status == .degraded }

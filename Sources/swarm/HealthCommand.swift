@@ -46,14 +46,16 @@ struct HealthCommand: AsyncParsableCommand {
 /// A plain-text table of health results.
 enum HealthTable {
     static func render(_ results: [ProviderHealth]) -> String {
-        let header = ["PROVIDER", "STATUS", "LATENCY", "ENDPOINT", "DETAIL"]
+        let header = ["PROVIDER", "STATUS", "LATENCY", "CIRCUITS", "ENDPOINT", "DETAIL"]
         var rows = [header]
         for result in results {
             let latency = result.latency.map { duration -> String in
                 let milliseconds = Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
                 return String(format: "%.0f ms", milliseconds)
             }
-            rows.append([result.provider.rawValue, result.status.rawValue, latency ?? "-", result.endpoint, result.detail ?? ""])
+            let circuits = result.circuits.isEmpty
+                ? "-" : result.circuits.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+            rows.append([result.provider.rawValue, result.status.rawValue, latency ?? "-", circuits, result.endpoint, result.detail ?? ""])
         }
         let widths = header.indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
         return rows.map { row in

@@ -33,7 +33,7 @@ struct ObservabilityTests {
             server.enqueue(
                 .json(body: OpenAIProviderChatTests.completionBody),
                 .sse(events: OpenAIProviderStreamTests.toolCallStream),
-                .json(status: 500, body: #"{"error":{"message":"boom","type":"server_error"}}"#))
+                .json(status: 400, body: #"{"error":{"message":"bad","type":"invalid_request_error"}}"#))
             _ = try await client.chat(ChatRequest(messages: [.user("one")]))
             _ = try await client.chatStream(ChatRequest(messages: [.user("two")])).collect()
             await #expect(throws: KimiSwarmError.self) { _ = try await client.chat(ChatRequest(messages: [.user("three")])) }
@@ -42,7 +42,7 @@ struct ObservabilityTests {
             let snapshot = client.metrics()
             #expect(snapshot.requests == 3)
             #expect(snapshot.successes == 2)
-            #expect(snapshot.errorsByCategory == ["provider": 1])
+            #expect(snapshot.errorsByCategory == ["invalid_request": 1])
             #expect(snapshot.usage == Usage(promptTokens: 160, cachedPromptTokens: 132, completionTokens: 55, reasoningTokens: 27))
             // (20 × 0.60 + 100 × 0.10 + 30 × 3.00 + 8 × 0.60 + 32 × 0.10 + 25 × 3.00) / 1e6
             #expect(snapshot.costUSD == Decimal(string: "0.000195")!)
@@ -56,7 +56,7 @@ struct ObservabilityTests {
             for series in [
                 #"kimiswarm_llm_requests_total{provider="moonshot",model="kimi-k2.6",operation="chat",outcome="success"} 2"#,
                 #"kimiswarm_llm_requests_total{provider="moonshot",model="kimi-k2.6",operation="chat",outcome="error"} 1"#,
-                #"kimiswarm_llm_errors_total{provider="moonshot",model="kimi-k2.6",category="provider"} 1"#,
+                #"kimiswarm_llm_errors_total{provider="moonshot",model="kimi-k2.6",category="invalid_request"} 1"#,
                 #"kimiswarm_llm_tokens_total{provider="moonshot",model="kimi-k2.6",kind="input"} 160"#,
                 #"kimiswarm_llm_tokens_total{provider="moonshot",model="kimi-k2.6",kind="reasoning"} 27"#,
                 "kimiswarm_llm_request_duration_seconds_bucket{",
@@ -82,7 +82,7 @@ struct ObservabilityTests {
             #expect(first.attributes.get("gen_ai.usage.output_tokens") == .int64(30))
             let failed = try #require(spans.last)
             #expect(failed.status?.code == .error)
-            #expect(failed.attributes.get("error.type") == .string("provider"))
+            #expect(failed.attributes.get("error.type") == .string("invalid_request"))
         }
     }
 

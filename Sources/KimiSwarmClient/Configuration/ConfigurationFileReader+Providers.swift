@@ -6,6 +6,7 @@ extension ConfigurationFileReader {
     static let commonProviderKeys = [
         "kind", "base_url", "api_key_env", "api_key", "default_model", "default_embedding_model",
         "headers", "request_timeout", "first_byte_timeout", "connect_timeout", "stream_idle_timeout", "requires_api_key",
+        "max_concurrent", "requests_per_minute", "tokens_per_minute",
     ]
 
     /// Keys that only one kind of provider accepts.
@@ -125,6 +126,18 @@ extension ConfigurationFileReader {
             case "requires_api_key":
                 if let flag = reader.value(value, path: keyPath, expected: "true or false", SettingValue.bool) {
                     provider.requiresAPIKey = flag
+                }
+            case "max_concurrent":
+                if let limit = reader.value(value, path: keyPath, expected: "an integer", { SettingValue.integer($0, in: 1...1000) }) {
+                    provider.maxConcurrent = limit
+                }
+            case "requests_per_minute":
+                if let limit = reader.value(value, path: keyPath, expected: "an integer", { SettingValue.integer($0, in: 1...Int.max) }) {
+                    provider.requestsPerMinute = limit
+                }
+            case "tokens_per_minute":
+                if let limit = reader.value(value, path: keyPath, expected: "an integer", { SettingValue.integer($0, in: 1...Int.max) }) {
+                    provider.tokensPerMinute = limit
                 }
             case "dialect" where kind == .openAICompatible:
                 if let dialect = reader.value(value, path: keyPath, expected: "a dialect", SettingValue.dialect) {

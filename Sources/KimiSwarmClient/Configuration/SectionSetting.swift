@@ -43,11 +43,24 @@ struct SectionSetting {
             integer("retry", "max_attempts", 1...10) { $0.retry.maxAttempts = $1 },
             seconds("retry", "initial_backoff") { $0.retry.initialBackoff = $1 },
             seconds("retry", "max_backoff") { $0.retry.maxBackoff = $1 },
+            fraction("retry", "budget_ratio") { $0.retry.budgetRatio = $1 },
+            seconds("retry", "budget_window") { $0.retry.budgetWindow = $1 },
+            integer("retry", "min_retries_per_window", 0...Int.max) { $0.retry.minRetriesPerWindow = $1 },
+            seconds("retry", "max_retry_after") { $0.retry.maxRetryAfter = $1 },
             integer("circuit_breaker", "failure_threshold", 1...Int.max) { $0.circuitBreaker.failureThreshold = $1 },
             seconds("circuit_breaker", "reset_timeout") { $0.circuitBreaker.resetTimeout = $1 },
+            fraction("circuit_breaker", "failure_rate_threshold") { $0.circuitBreaker.failureRateThreshold = $1 },
+            seconds("circuit_breaker", "window") { $0.circuitBreaker.window = $1 },
+            integer("circuit_breaker", "minimum_calls", 1...Int.max) { $0.circuitBreaker.minimumCalls = $1 },
+            integer("circuit_breaker", "half_open_max_probes", 1...Int.max) { $0.circuitBreaker.halfOpenMaxProbes = $1 },
+            integer("circuit_breaker", "half_open_successes_to_close", 1...Int.max) {
+                $0.circuitBreaker.halfOpenSuccessesToClose = $1
+            },
             integer("rate_limit", "max_requests", 1...Int.max) { $0.rateLimit.maxRequests = $1 },
             seconds("rate_limit", "window") { $0.rateLimit.window = $1 },
             integer("rate_limit", "max_concurrent", 1...1000) { $0.rateLimit.maxConcurrent = $1 },
+            integer("rate_limit", "max_tokens_per_minute", 1...Int.max) { $0.rateLimit.maxTokensPerMinute = $1 },
+            seconds("rate_limit", "max_wait") { $0.rateLimit.maxWait = $1 },
             boolean("cache", "enabled") { $0.cache.enabled = $1 },
             integer("cache", "max_size", 0...Int.max) { $0.cache.maxSize = $1 },
             seconds("cache", "default_ttl") { $0.cache.defaultTTL = $1 },
@@ -87,6 +100,12 @@ struct SectionSetting {
         _ section: String, _ key: String, _ store: @escaping (inout KimiSwarmConfiguration, Duration) -> Void
     ) -> SectionSetting {
         parsed(section, key, "a number of seconds", SettingValue.seconds, store)
+    }
+
+    private static func fraction(
+        _ section: String, _ key: String, _ store: @escaping (inout KimiSwarmConfiguration, Double) -> Void
+    ) -> SectionSetting {
+        parsed(section, key, "a fraction", SettingValue.fraction, store)
     }
 
     private static func boolean(

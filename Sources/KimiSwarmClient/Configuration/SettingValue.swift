@@ -46,6 +46,18 @@ enum SettingValue {
         return .success(Duration(secondsComponent: whole, attosecondsComponent: attoseconds))
     }
 
+    /// A fraction in 0...1 (`0.2`), written as a plain decimal.
+    static func fraction(_ text: String) -> Result<Double, SettingError> {
+        let trimmed = text.trimmingWhitespace
+        guard isPlainDecimal(trimmed), let value = Double(trimmed.hasPrefix(".") ? "0" + trimmed : trimmed) else {
+            return .failure(SettingError("is not a fraction (expected a number from 0 to 1, e.g. 0.2)"))
+        }
+        guard (0...1).contains(value) else {
+            return .failure(SettingError("is out of range (expected a number from 0 to 1, e.g. 0.2)"))
+        }
+        return .success(value)
+    }
+
     /// A boolean: `true/false`, `1/0`, `yes/no`, `on/off`, in any case.
     static func bool(_ text: String) -> Result<Bool, SettingError> {
         switch text.trimmingWhitespace.lowercased() {

@@ -64,26 +64,75 @@ public struct RetrySettings: Sendable, Hashable {
     public var initialBackoff: Duration
     /// Longest backoff (`KIMI_RETRY__MAX_BACKOFF`, seconds, default 30).
     public var maxBackoff: Duration
+    /// Retries allowed per call over the budget window, as a fraction of the calls made in it
+    /// (`KIMI_RETRY__BUDGET_RATIO`, default 0.2: at most 20 % extra load on a failing upstream).
+    public var budgetRatio: Double
+    /// The sliding window of the retry budget (`KIMI_RETRY__BUDGET_WINDOW`, seconds, default 10).
+    public var budgetWindow: Duration
+    /// Retries always allowed per budget window, whatever the ratio, so that a lone request still
+    /// gets its retries (`KIMI_RETRY__MIN_RETRIES_PER_WINDOW`, default 3; the budget never uses
+    /// less than `maxAttempts - 1`).
+    public var minRetriesPerWindow: Int
+    /// Longest `Retry-After` honoured; a provider asking for more is not retried and its error is
+    /// returned at once (`KIMI_RETRY__MAX_RETRY_AFTER`, seconds, default 60).
+    public var maxRetryAfter: Duration
 
     /// Creates retry settings.
-    public init(maxAttempts: Int = 3, initialBackoff: Duration = .milliseconds(500), maxBackoff: Duration = .seconds(30)) {
+    public init(
+        maxAttempts: Int = 3,
+        initialBackoff: Duration = .milliseconds(500),
+        maxBackoff: Duration = .seconds(30),
+        budgetRatio: Double = 0.2,
+        budgetWindow: Duration = .seconds(10),
+        minRetriesPerWindow: Int = 3,
+        maxRetryAfter: Duration = .seconds(60)
+    ) {
         self.maxAttempts = maxAttempts
         self.initialBackoff = initialBackoff
         self.maxBackoff = maxBackoff
+        self.budgetRatio = budgetRatio
+        self.budgetWindow = budgetWindow
+        self.minRetriesPerWindow = minRetriesPerWindow
+        self.maxRetryAfter = maxRetryAfter
     }
 }
 
-/// The circuit breaker that stops calling a failing provider.
+/// The circuit breaker that stops calling a failing provider and model.
 public struct CircuitBreakerSettings: Sendable, Hashable {
     /// Consecutive failures that open the circuit (`KIMI_CIRCUIT_BREAKER__FAILURE_THRESHOLD`, default 5).
     public var failureThreshold: Int
     /// Time an open circuit waits before probing (`KIMI_CIRCUIT_BREAKER__RESET_TIMEOUT`, seconds, default 30).
     public var resetTimeout: Duration
+    /// Failure rate over ``window`` that opens the circuit once ``minimumCalls`` calls were seen
+    /// (`KIMI_CIRCUIT_BREAKER__FAILURE_RATE_THRESHOLD`, 0...1, default 0.5).
+    public var failureRateThreshold: Double
+    /// The sliding window of the failure rate (`KIMI_CIRCUIT_BREAKER__WINDOW`, seconds, default 60).
+    public var window: Duration
+    /// Calls in the window before the failure rate counts (`KIMI_CIRCUIT_BREAKER__MINIMUM_CALLS`, default 10).
+    public var minimumCalls: Int
+    /// Probe calls admitted at once while half-open (`KIMI_CIRCUIT_BREAKER__HALF_OPEN_MAX_PROBES`, default 1).
+    public var halfOpenMaxProbes: Int
+    /// Successful probes that close a half-open circuit
+    /// (`KIMI_CIRCUIT_BREAKER__HALF_OPEN_SUCCESSES_TO_CLOSE`, default 2).
+    public var halfOpenSuccessesToClose: Int
 
     /// Creates circuit breaker settings.
-    public init(failureThreshold: Int = 5, resetTimeout: Duration = .seconds(30)) {
+    public init(
+        failureThreshold: Int = 5,
+        resetTimeout: Duration = .seconds(30),
+        failureRateThreshold: Double = 0.5,
+        window: Duration = .seconds(60),
+        minimumCalls: Int = 10,
+        halfOpenMaxProbes: Int = 1,
+        halfOpenSuccessesToClose: Int = 2
+    ) {
         self.failureThreshold = failureThreshold
         self.resetTimeout = resetTimeout
+        self.failureRateThreshold = failureRateThreshold
+        self.window = window
+        self.minimumCalls = minimumCalls
+        self.halfOpenMaxProbes = halfOpenMaxProbes
+        self.halfOpenSuccessesToClose = halfOpenSuccessesToClose
     }
 }
 
@@ -95,12 +144,26 @@ public struct RateLimitSettings: Sendable, Hashable {
     public var window: Duration
     /// Requests in flight at once per provider (`KIMI_RATE_LIMIT__MAX_CONCURRENT`, default 10).
     public var maxConcurrent: Int
+    /// Estimated tokens (prompt plus expected output) per minute per provider
+    /// (`KIMI_RATE_LIMIT__MAX_TOKENS_PER_MINUTE`, default none: no token limit).
+    public var maxTokensPerMinute: Int?
+    /// Longest a call waits for a rate-limit token or a concurrency slot before it fails with a
+    /// retryable rate-limit error (`KIMI_RATE_LIMIT__MAX_WAIT`, seconds, default 30).
+    public var maxWait: Duration
 
     /// Creates rate limit settings.
-    public init(maxRequests: Int = 60, window: Duration = .seconds(60), maxConcurrent: Int = 10) {
+    public init(
+        maxRequests: Int = 60,
+        window: Duration = .seconds(60),
+        maxConcurrent: Int = 10,
+        maxTokensPerMinute: Int? = nil,
+        maxWait: Duration = .seconds(30)
+    ) {
         self.maxRequests = maxRequests
         self.window = window
         self.maxConcurrent = maxConcurrent
+        self.maxTokensPerMinute = maxTokensPerMinute
+        self.maxWait = maxWait
     }
 }
 

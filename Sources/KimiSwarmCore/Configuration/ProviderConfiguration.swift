@@ -46,6 +46,15 @@ public struct ProviderConfiguration: Sendable, Hashable {
     public var anthropicVersion: String
     /// OpenAI-compatible: the vendor conventions this endpoint follows.
     public var dialect: OpenAIDialect
+    /// This provider's concurrency limit (the account's tier), overriding
+    /// ``RateLimitSettings/maxConcurrent`` (`providers.<name>.max_concurrent`).
+    public var maxConcurrent: Int?
+    /// This provider's requests per minute, overriding ``RateLimitSettings/maxRequests`` and
+    /// its window (`providers.<name>.requests_per_minute`).
+    public var requestsPerMinute: Int?
+    /// This provider's tokens per minute, overriding ``RateLimitSettings/maxTokensPerMinute``
+    /// (`providers.<name>.tokens_per_minute`).
+    public var tokensPerMinute: Int?
 
     /// Creates provider settings.
     public init(
@@ -65,7 +74,10 @@ public struct ProviderConfiguration: Sendable, Hashable {
         azureAPIVersion: String = "2024-10-21",
         azureDeployments: [String: String] = [:],
         anthropicVersion: String = "2023-06-01",
-        dialect: OpenAIDialect = .standard
+        dialect: OpenAIDialect = .standard,
+        maxConcurrent: Int? = nil,
+        requestsPerMinute: Int? = nil,
+        tokensPerMinute: Int? = nil
     ) {
         self.id = id
         self.kind = kind
@@ -84,6 +96,9 @@ public struct ProviderConfiguration: Sendable, Hashable {
         self.azureDeployments = azureDeployments
         self.anthropicVersion = anthropicVersion
         self.dialect = dialect
+        self.maxConcurrent = maxConcurrent
+        self.requestsPerMinute = requestsPerMinute
+        self.tokensPerMinute = tokensPerMinute
     }
 
     /// Connect timeout of servers that usually run nearby (vLLM, Ollama): they answer at once
