@@ -114,7 +114,7 @@ struct ObservabilityTests {
         try await LoopbackProviderServer.withServer { healthy in
             try await LoopbackProviderServer.withServer { rejecting in
                 rejecting.enqueue(.json(status: 401, body: #"{"type":"error","error":{"type":"authentication_error","message":"invalid x-api-key"}}"#))
-                let closedPort = try await LoopbackProviderServer.withServer { $0.port }
+                let closedPort = 1  // nothing listens on loopback port 1
                 let unreachable = ProviderConfiguration(
                     id: .ollama, kind: .openAICompatible, baseURL: "http://127.0.0.1:\(closedPort)/v1", requiresAPIKey: false,
                     connectTimeout: .seconds(1))

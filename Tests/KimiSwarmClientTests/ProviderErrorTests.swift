@@ -161,7 +161,8 @@ struct ProviderErrorTests {
 
     @Test("a refused connection is a network error that says so")
     func connectionRefused() async throws {
-        let port = try await LoopbackProviderServer.withServer { server in server.port }
+        // Port 1 on loopback: nothing listens there, and no parallel test can take it.
+        let port = 1
         let configuration = ProviderConfiguration(
             id: .ollama, kind: .openAICompatible, baseURL: "http://127.0.0.1:\(port)/v1", requiresAPIKey: false, defaultModel: "llama3.2",
             connectTimeout: .seconds(1))

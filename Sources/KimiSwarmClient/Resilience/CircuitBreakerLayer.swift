@@ -93,10 +93,17 @@ public final class CircuitBreakerLayer: LLMProvider {
     /// Admits a call or throws the fail-fast error; returns whether the call is a probe.
     func admit(model: String) throws(KimiSwarmError) -> Bool {
         let now = clock.now()
-        let (admission, transition) = breakers.withLock { breakers in
+        let (admission, transition, isNew) = breakers.withLock { breakers in
+            let isNew = breakers[model] == nil
             var breaker = breakers[model] ?? CircuitBreaker(settings: settings)
             defer { breakers[model] = breaker }
-            return breaker.admit(now: now)
+            let (admission, transition) = breaker.admit(now: now)
+            return (admission, transition, isNew)
+        }
+        if isNew {
+            // Publish the state from the first call, so dashboards see closed circuits too.
+            Gauge(label: "kimiswarm_circuit_state", dimensions: [("provider", configuration.id.rawValue), ("model", model)])
+                .record(CircuitState.closed.gaugeValue)
         }
         if let transition { report(transition, model: model) }
         switch admission {
