@@ -33,7 +33,7 @@ public final class LLMClient: ChatModel {
     /// The response cache shared by every provider stack, when caching is on.
     public let cache: ResponseCache?
     /// The router over the provider stacks, when the configuration has `router:` rules.
-    public let router: Router?
+    public let router: ModelRouter?
     private let logger: Logger
     private let warned = Mutex<Set<String>>([])
     private let ownedStore = Mutex<SQLiteResponseCacheStore?>(nil)
@@ -144,7 +144,7 @@ public final class LLMClient: ChatModel {
         self.circuitBreakers = circuits
         if let settings = configuration.router, !settings.rules.isEmpty || settings.defaultDestination != nil {
             for warning in settings.registryWarnings(registry) { logger.warning("\(warning)") }
-            self.router = Router(settings: settings, registry: registry, logger: logger, metricsFactory: metrics) { id in
+            self.router = ModelRouter(settings: settings, registry: registry, logger: logger, metricsFactory: metrics) { id in
                 guard let provider = layered[id] else {
                     throw KimiSwarmError.configuration("the router names provider '\(id)', which is not configured")
                 }

@@ -138,7 +138,7 @@ struct RouterConfigurationTests {
         #expect(router.fallbackChain(for: target("azure/gpt-4o")) == [
             target("anthropic/claude-sonnet-4-5"), target("together/moonshotai/Kimi-K2-Instruct-0905"), target("moonshot/kimi-k2.6"),
         ])
-        let planner = Router(settings: router, registry: DefaultModelRegistry.load(), logger: testLogger) { id in StubProvider.answering(id, "ok") }
+        let planner = ModelRouter(settings: router, registry: DefaultModelRegistry.load(), logger: testLogger) { id in StubProvider.answering(id, "ok") }
         #expect(planner.route(ChatRequest(messages: [.user("hi")], options: RequestOptions(complexity: 0.9))).primary == target("anthropic/claude-opus-4-5"))
         // 150K estimated tokens: the context rule picks Kimi (256K window).
         let long = planner.route(ChatRequest(messages: [.user(String(repeating: "word ", count: 120_000))]))

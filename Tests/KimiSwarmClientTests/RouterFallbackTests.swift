@@ -13,10 +13,10 @@ struct RouterFallbackTests {
         testEntry("large", "model-l", window: 200_000),
     ])
 
-    static func router(_ server: LoopbackProviderServer, chain: [String] = ["small/model-s", "large/model-l"], ledger: CostLedger? = nil) -> Router {
+    static func router(_ server: LoopbackProviderServer, chain: [String] = ["small/model-s", "large/model-l"], ledger: CostLedger? = nil) -> ModelRouter {
         let providers: [any LLMProvider] = ["primary", "small", "large"].map { server.openAIProvider(id: ProviderID($0), dialect: .standard, defaultModel: nil) }
         let settings = RouterSettings(defaultDestination: .target(target("primary/model-a")), fallbacks: ["primary": chain.map(target)])
-        return Router(settings: settings, registry: registry, logger: testLogger, ledger: ledger, provider: lookup(providers))
+        return ModelRouter(settings: settings, registry: registry, logger: testLogger, ledger: ledger, provider: lookup(providers))
     }
 
     static let request = ChatRequest(messages: [.user("Hello")])
@@ -105,7 +105,7 @@ struct RouterFallbackTests {
         let primary = PartialStreamProvider(id: "primary", error: cut)
         let small = StubProvider.answering("small", "never")
         let settings = RouterSettings(defaultDestination: .target(target("primary/model-a")), fallbacks: ["primary": [target("small/model-s")]])
-        let router = Router(settings: settings, registry: Self.registry, logger: testLogger, provider: lookup([primary, small]))
+        let router = ModelRouter(settings: settings, registry: Self.registry, logger: testLogger, provider: lookup([primary, small]))
         var received: [ChatStreamEvent] = []
         let error = try await expectKimiError {
             for try await event in router.chatStream(Self.request) { received.append(event) }
@@ -125,7 +125,7 @@ struct RouterFallbackTests {
             let primary = StubProvider.failing("primary", error)
             let small = StubProvider.answering("small", "ok")
             let settings = RouterSettings(defaultDestination: .target(target("primary/model-a")), fallbacks: ["primary": [target("small/model-s")]])
-            let router = Router(settings: settings, registry: Self.registry, logger: testLogger, provider: lookup([primary, small]))
+            let router = ModelRouter(settings: settings, registry: Self.registry, logger: testLogger, provider: lookup([primary, small]))
             do {
                 let response = try await router.chat(Self.request)
                 #expect(fallsBack && response.text == "ok")
@@ -151,7 +151,7 @@ struct RouterFallbackTests {
                     second.openAIProvider(id: "large", dialect: .standard, defaultModel: nil),
                 ]
                 let settings = RouterSettings(defaultDestination: .target(target("primary/model-a")), fallbacks: ["primary/model-a": [target("large/model-l")]])
-                let router = Router(settings: settings, registry: Self.registry, logger: testLogger, provider: lookup(providers))
+                let router = ModelRouter(settings: settings, registry: Self.registry, logger: testLogger, provider: lookup(providers))
                 let response = try await router.chatStream(Self.request).collect()
                 #expect(response.text == "second server")
                 #expect(first.requestCount == 1 && second.requestCount == 1)
@@ -207,7 +207,7 @@ struct RouterFallbackPolicyTests {
         let settings = RouterSettings(defaultDestination: .target(target("a/m")), fallbacks: ["a": [target("b/m")]])
         // b/m has the larger window, so a context overflow may fall back to it.
         let registry = ModelRegistry(entries: [testEntry("a", "m", window: 1_000), testEntry("b", "m", window: 100_000)])
-        let router = Router(settings: settings, registry: registry, logger: testLogger, provider: lookup([primary, backup]))
+        let router = ModelRouter(settings: settings, registry: registry, logger: testLogger, provider: lookup([primary, backup]))
         do {
             let response = try await router.chat(ChatRequest(messages: [.user("hi")]))
             #expect(fallsBack, "\(error.category) fell back")

@@ -72,7 +72,7 @@ struct RouterObservabilityTests {
         ]
         let settings = RouterSettings(
             defaultDestination: .target(target("a/m1")), fallbacks: ["a/m1": [target("b/m2"), target("c/m3")]])
-        let router = Router(settings: settings, registry: .empty, logger: logger, metricsFactory: metrics, provider: lookup(providers))
+        let router = ModelRouter(settings: settings, registry: .empty, logger: logger, metricsFactory: metrics, provider: lookup(providers))
         for _ in 0..<2 { _ = try await router.chat(ChatRequest(messages: [.user("hi")])) }
 
         let totals = metrics.totals.withLock { $0 }

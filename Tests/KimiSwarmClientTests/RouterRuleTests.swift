@@ -18,9 +18,9 @@ struct RouterRuleTests {
         ]],
         fallbacks: ["azure": [target("anthropic/claude-sonnet-4-5"), target("together/moonshotai/Kimi-K2-Instruct-0905"), target("moonshot/kimi-k2.6")]])
 
-    static func router(_ settings: RouterSettings = RouterRuleTests.settings, registry: ModelRegistry = DefaultModelRegistry.load(), seed: UInt64 = 7) -> Router {
+    static func router(_ settings: RouterSettings = RouterRuleTests.settings, registry: ModelRegistry = DefaultModelRegistry.load(), seed: UInt64 = 7) -> ModelRouter {
         let providers: [any LLMProvider] = [ProviderID.anthropic, .moonshot, .together, .openai, .azure].map { StubProvider.answering($0, "ok") }
-        return Router(
+        return ModelRouter(
             settings: settings, registry: registry, logger: testLogger, randomSource: SeededRouterRandomSource(seed: seed),
             provider: lookup(providers))
     }
@@ -97,7 +97,7 @@ struct RouterRuleTests {
         let settings = RouterSettings(
             defaultDestination: .target(target("a/small")), fallbacks: ["a": [target("b/large"), target("c/unknown")]])
         let providers: [any LLMProvider] = ["a", "b", "c"].map { StubProvider.answering(ProviderID($0), "ok") }
-        let router = Router(settings: settings, registry: registry, logger: testLogger, provider: lookup(providers))
+        let router = ModelRouter(settings: settings, registry: registry, logger: testLogger, provider: lookup(providers))
         let plan = router.route(Self.request(String(repeating: "word ", count: 2_000)))
         #expect(plan.targets == [target("b/large"), target("c/unknown")])
         #expect(plan.skipped.map(\.target) == [target("a/small")])

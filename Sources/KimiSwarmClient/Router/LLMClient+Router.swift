@@ -10,10 +10,10 @@ extension LLMClient {
         logger: Logger,
         randomSource: any RouterRandomSource = SystemRouterRandomSource(),
         ledger: CostLedger? = nil
-    ) -> Router {
+    ) -> ModelRouter {
         let settings = configuration.router ?? RouterSettings()
         for warning in settings.registryWarnings(registry) { logger.warning("\(warning)") }
-        return Router(settings: settings, registry: registry, logger: logger, randomSource: randomSource, ledger: ledger) {
+        return ModelRouter(settings: settings, registry: registry, logger: logger, randomSource: randomSource, ledger: ledger) {
             [self] id in try self.provider(id)
         }
     }

@@ -3,14 +3,14 @@ import KimiSwarmCore
 /// The events of a routed stream: the first target's, or, when it fails before any event
 /// reached the caller, the next target's. After the first event, errors pass through.
 struct RouterStreamProducer: ChatStreamProducer {
-    let router: Router
+    let router: ModelRouter
     let request: ChatRequest
     var cursor: FallbackCursor
     private var current: (target: RouteTarget, iterator: ChatStream.AsyncIterator)?
     private var delivered = false
     private var finished = false
 
-    init(router: Router, request: ChatRequest, cursor: FallbackCursor) {
+    init(router: ModelRouter, request: ChatRequest, cursor: FallbackCursor) {
         self.router = router
         self.request = request
         self.cursor = cursor
@@ -50,7 +50,7 @@ struct RouterStreamProducer: ChatStreamProducer {
                 }
                 if let fallback { router.record(fallback) }
                 do {
-                    let stream = try router.provider(target.provider).chatStream(Router.request(request, for: target))
+                    let stream = try router.provider(target.provider).chatStream(ModelRouter.request(request, for: target))
                     current = (target, stream.makeAsyncIterator())
                 } catch {
                     finished = true

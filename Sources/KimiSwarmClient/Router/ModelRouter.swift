@@ -6,7 +6,7 @@ public import Logging
 /// chain when the chosen one fails.
 ///
 /// ```swift
-/// let router = Router(settings: configuration.router ?? RouterSettings(), registry: registry, logger: logger) { id in
+/// let router = ModelRouter(settings: configuration.router ?? RouterSettings(), registry: registry, logger: logger) { id in
 ///     try client.provider(id)
 /// }
 /// print(router.route(request))            // dry run
@@ -32,7 +32,7 @@ public import Logging
 /// listing the targets tried. A stream falls back only before its first event reached the
 /// caller. Providers come from `provider`, typically stacks already wrapped in retry,
 /// circuit breaker and rate limit layers.
-public final class Router: ChatModel {
+public final class ModelRouter: ChatModel {
     /// The settings the router was built with.
     public let settings: RouterSettings
     /// Models, windows and prices.
