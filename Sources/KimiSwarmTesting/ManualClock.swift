@@ -99,7 +99,7 @@ public final class ManualClock: MonotonicClock {
 
     /// Waits (in real time, polling briefly) until at least `count` tasks sleep on this clock;
     /// returns `false` after `timeout` of real time.
-    public func waitForSleepers(_ count: Int, timeout: Duration = .seconds(5)) async -> Bool {
+    public func waitForSleepers(_ count: Int, timeout: Duration = .seconds(30)) async -> Bool {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if sleeperCount >= count { return true }

@@ -69,11 +69,11 @@ struct ChatCommand: AsyncParsableCommand {
         let providerID = provider.map { ProviderID($0) }
         _ = try context.client.provider(providerID)
         let started = ContinuousClock.now
-        let response: ChatResponse
-        if stream {
-            response = try await streamAnswer(context.client.chatStream(request, provider: providerID))
-        } else {
-            response = try await context.client.chat(request, provider: providerID)
+        let (response, outcomes) = try await CacheLayer.withOutcome { () async throws -> ChatResponse in
+            if stream {
+                return try await streamAnswer(context.client.chatStream(request, provider: providerID))
+            }
+            let response = try await context.client.chat(request, provider: providerID)
             if json {
                 try printJSON(response, cost: context.client.cost(of: response))
             } else {
@@ -81,9 +81,12 @@ struct ChatCommand: AsyncParsableCommand {
                 print(response.text)
                 for call in response.toolCalls { print("tool call \(call.name)(\(call.arguments))") }
             }
+            return response
         }
         let elapsed = ContinuousClock.now - started
-        writeError(UsageSummary.line(response: response, cost: context.client.cost(of: response), elapsed: elapsed) + "\n")
+        let hit = outcomes.contains { $0.isHit }
+        writeError(
+            UsageSummary.line(response: response, cost: context.client.cost(of: response), elapsed: elapsed, cacheHit: hit) + "\n")
     }
 
     private func makeRequest() throws -> ChatRequest {

@@ -3,7 +3,8 @@ import KimiSwarmCore
 
 /// The one-line usage summary printed after an answer.
 enum UsageSummary {
-    static func line(response: ChatResponse, cost: Decimal?, elapsed: Duration) -> String {
+    /// On a cache hit nothing was spent: the line says so, and what the call would have cost.
+    static func line(response: ChatResponse, cost: Decimal?, elapsed: Duration, cacheHit: Bool = false) -> String {
         let usage = response.usage
         var input = "\(usage.promptTokens) in"
         var inputDetails: [String] = []
@@ -12,7 +13,8 @@ enum UsageSummary {
         if !inputDetails.isEmpty { input += " (\(inputDetails.joined(separator: ", ")))" }
         var output = "\(usage.completionTokens) out"
         if usage.reasoningTokens > 0 { output += " (\(usage.reasoningTokens) reasoning)" }
-        let costText = cost.map { "$" + format(cost: $0) } ?? "cost unknown (model not in registry)"
+        var costText = cost.map { "$" + format(cost: $0) } ?? "cost unknown (model not in registry)"
+        if cacheHit { costText = "cache hit, $0.00 (saved \(cost.map { "$" + format(cost: $0) } ?? "an unknown cost"))" }
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         return "\(response.provider)/\(response.model) · \(input) + \(output) tokens · \(costText) · \(String(format: "%.2f", seconds)) s"
     }

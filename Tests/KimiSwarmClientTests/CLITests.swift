@@ -221,4 +221,25 @@ struct CLITests {
             #expect(!result.stderr.contains("abcdefghijklmnopqrstuvwxyz0123456789"))
         }
     }
+
+    @Test("a second identical swarm chat is answered from the persistent cache, and says so")
+    func persistentCacheAcrossRuns() async throws {
+        try await LoopbackProviderServer.withServer { server in
+            let cacheFile = FileManager.default.temporaryDirectory.appendingPathComponent("swarm-cache-\(UUID().uuidString).sqlite").path
+            defer { try? FileManager.default.removeItem(atPath: cacheFile) }
+            let environment = [
+                "MOONSHOT_BASE_URL": server.baseURL + "/v1", "MOONSHOT_API_KEY": testAPIKey, "KIMI_CACHE__PATH": cacheFile,
+            ]
+            let first = try await SwarmProcess.run(["chat", "remember me"], environment: environment)
+            let second = try await SwarmProcess.run(["chat", "remember me"], environment: environment)
+            let bypass = try await SwarmProcess.run(["chat", "remember me", "--no-cache"], environment: environment)
+            #expect(first.status == 0, "stderr: \(first.stderr)")
+            #expect(second.stdout == first.stdout)
+            #expect(!first.stderr.contains("cache hit"))
+            #expect(second.stderr.contains("cache hit, $0.00 (saved $"))
+            #expect(bypass.status == 0)
+            #expect(!bypass.stderr.contains("cache hit"))
+            #expect(server.requestCount == 2)
+        }
+    }
 }

@@ -147,7 +147,7 @@ struct OpenAIProviderStreamTests {
                 if received == 3 { break }
             }
             #expect(received == 3)
-            #expect(await server.waitForClientDisconnects(1, timeout: .seconds(5)))
+            #expect(await server.waitForClientDisconnects(1, timeout: .seconds(30)))
         }
     }
 
@@ -177,7 +177,7 @@ struct OpenAIProviderStreamTests {
                 return await group.next() ?? "none"
             }
             #expect(outcome == "cancelled")
-            #expect(await server.waitForClientDisconnects(1, timeout: .seconds(5)))
+            #expect(await server.waitForClientDisconnects(1, timeout: .seconds(30)))
         }
     }
 

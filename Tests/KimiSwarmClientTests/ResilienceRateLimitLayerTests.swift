@@ -99,7 +99,7 @@ struct ResilienceRateLimitLayerTests {
                 clock: clock, logger: testLogger)
             let holder = Task { try await layer.chat(ResilienceFixtures.request("holder")) }
             #expect(await eventually { layer.inFlight == 1 })
-            #expect(await server.waitForRequests(1, timeout: .seconds(5)))
+            #expect(await server.waitForRequests(1, timeout: .seconds(30)))
             try await withThrowingTaskGroup(of: KimiSwarmError.self) { group in
                 group.addTask { try await expectKimiError { _ = try await layer.chat(ResilienceFixtures.request("waiter")) } }
                 #expect(await eventually { layer.waiting == 1 })
@@ -130,7 +130,7 @@ struct ResilienceRateLimitLayerTests {
                 logger: testLogger)
             let holder = Task { try await layer.chat(ResilienceFixtures.request("holder")) }
             #expect(await eventually { layer.inFlight == 1 })
-            #expect(await server.waitForRequests(1, timeout: .seconds(5)))
+            #expect(await server.waitForRequests(1, timeout: .seconds(30)))
             let cancelled = Task { try await layer.chat(ResilienceFixtures.request("cancelled")) }
             #expect(await eventually { layer.waiting == 1 })
             let patient = Task { try await layer.chat(ResilienceFixtures.request("patient")) }

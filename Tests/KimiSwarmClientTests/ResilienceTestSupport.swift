@@ -44,7 +44,7 @@ extension LoopbackProviderServer {
 }
 
 /// Waits (real time, polling) until `condition` holds; returns `false` after `timeout`.
-func eventually(timeout: Duration = .seconds(5), _ condition: () -> Bool) async -> Bool {
+func eventually(timeout: Duration = .seconds(30), _ condition: () -> Bool) async -> Bool {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
         if condition() { return true }
