@@ -27,6 +27,9 @@ struct Bench {
         var configuration = KimiSwarmConfiguration(providers: [.openai: provider])
         configuration.defaultProvider = .openai
         configuration.cache.enabled = false
+        // Measure per-call overhead, not the default 60-per-minute client-side limit.
+        configuration.rateLimit.maxRequests = 1_000_000_000
+        configuration.rateLimit.maxConcurrent = 64
         let logger = Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() })
         let client = LLMClient(configuration: configuration, registry: DefaultModelRegistry.load(), logger: logger)
         let request = ChatRequest(messages: [.user("benchmark prompt with a few words")], options: RequestOptions(cache: .bypass))

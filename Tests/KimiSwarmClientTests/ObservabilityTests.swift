@@ -128,7 +128,7 @@ struct ObservabilityTests {
                     OpenAICompatibleProvider(configuration: missingKey, registry: .empty, httpClient: SharedHTTPClient.client(), logger: testLogger),
                 ]
                 let client = LLMClient(configuration: KimiSwarmConfiguration(), registry: .empty, providers: providers, logger: testLogger)
-                let results = await client.healthCheck(timeout: .seconds(5))
+                let results = await client.healthCheck(timeout: .seconds(30))
                 let byProvider = Dictionary(uniqueKeysWithValues: results.map { ($0.provider, $0) })
                 #expect(byProvider[.moonshot]?.status == .healthy)
                 #expect(byProvider[.moonshot]?.latency != nil)
