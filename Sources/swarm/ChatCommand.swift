@@ -4,7 +4,7 @@ import KimiSwarmClient
 import KimiSwarmCore
 
 /// `swarm chat "prompt"`: one question, one answer, and a usage line on stderr.
-struct ChatCommand: AsyncParsableCommand {
+struct ChatCommand: ReportingCommand {
     static let configuration = CommandConfiguration(
         commandName: "chat",
         abstract: "Send one prompt and print the answer (usage and cost go to stderr).")
@@ -44,15 +44,8 @@ struct ChatCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Neither read nor write the response cache.")
     var noCache = false
 
-    mutating func run() async throws {
-        do {
-            try await execute()
-        } catch {
-            throw CommandFailure.report(error)
-        }
-    }
 
-    private func execute() async throws {
+    func execute() async throws {
         let context = try await CommandContext.load(global, openCache: true)
         do {
             try await answer(context)

@@ -127,3 +127,19 @@ struct CommandFailure: Error, CustomStringConvertible {
         return output
     }
 }
+
+/// A command whose failures are reported by ``CommandFailure`` (message on stderr, exit 1 or 2).
+protocol ReportingCommand: AsyncParsableCommand {
+    /// The command's work; errors thrown here are reported, not printed by ArgumentParser.
+    func execute() async throws
+}
+
+extension ReportingCommand {
+    mutating func run() async throws {
+        do {
+            try await execute()
+        } catch {
+            throw CommandFailure.report(error)
+        }
+    }
+}

@@ -4,7 +4,7 @@ import KimiSwarmClient
 import KimiSwarmCore
 
 /// `swarm health`: can each configured provider be reached with its key, and how fast.
-struct HealthCommand: AsyncParsableCommand {
+struct HealthCommand: ReportingCommand {
     static let configuration = CommandConfiguration(
         commandName: "health",
         abstract: "Check every configured provider: reachable, key accepted, latency.")
@@ -17,15 +17,8 @@ struct HealthCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print JSON.")
     var json = false
 
-    mutating func run() async throws {
-        do {
-            try await execute()
-        } catch {
-            throw CommandFailure.report(error)
-        }
-    }
 
-    private func execute() async throws {
+    func execute() async throws {
         guard timeout > 0, timeout.isFinite else {
             throw KimiSwarmError.configuration("--timeout must be a positive number of seconds")
         }

@@ -4,7 +4,7 @@ import KimiSwarmClient
 import KimiSwarmCore
 
 /// `swarm models`: the registry's models with windows, prices and deprecations.
-struct ModelsCommand: AsyncParsableCommand {
+struct ModelsCommand: ReportingCommand {
     static let configuration = CommandConfiguration(
         commandName: "models",
         abstract: "List known models with context windows, prices (USD per million tokens) and deprecations.")
@@ -20,15 +20,8 @@ struct ModelsCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print JSON.")
     var json = false
 
-    mutating func run() async throws {
-        do {
-            try await execute()
-        } catch {
-            throw CommandFailure.report(error)
-        }
-    }
 
-    private func execute() async throws {
+    func execute() async throws {
         let context = try await CommandContext.load(global)
         let providerID = provider.map { ProviderID($0) }
         if let providerID { _ = try context.configuration.provider(providerID) }

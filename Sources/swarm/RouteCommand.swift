@@ -4,7 +4,7 @@ import KimiSwarmClient
 import KimiSwarmCore
 
 /// `swarm route "prompt"`: a dry run of the router (nothing is sent).
-struct RouteCommand: AsyncParsableCommand {
+struct RouteCommand: ReportingCommand {
     static let configuration = CommandConfiguration(
         commandName: "route",
         abstract: "Show which target the router would pick for a prompt, its fallbacks and a cost estimate (nothing is sent).")
@@ -29,15 +29,8 @@ struct RouteCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Most tokens to generate (for the cost estimate).")
     var maxTokens: Int?
 
-    mutating func run() async throws {
-        do {
-            try await execute()
-        } catch {
-            throw CommandFailure.report(error)
-        }
-    }
 
-    private func execute() async throws {
+    func execute() async throws {
         let context = try await CommandContext.load(global)
         var text = prompt
         if text == "-" { text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self) }
