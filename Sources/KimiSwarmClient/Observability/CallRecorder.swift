@@ -172,7 +172,9 @@ final class CallRecord: Sendable {
         ]
         if let status = known?.httpStatus { metadata["http_status"] = "\(status)" }
         if let known { metadata["error"] = "\(known.description)" }
-        recorder.logger.warning("llm call failed", metadata: metadata)
+        // A configuration error (no key, no model) was refused before any request was sent;
+        // the caller reports it, so the call log stays at debug.
+        recorder.logger.log(level: category == .configuration ? .debug : .warning, "llm call failed", metadata: metadata)
     }
 
     /// A stream dropped before it finished: the caller stopped reading.
