@@ -13,6 +13,7 @@ let package = Package(
     products: [
         .library(name: "KimiSwarmCore", targets: ["KimiSwarmCore"]),
         .library(name: "KimiSwarmClient", targets: ["KimiSwarmClient"]),
+        .library(name: "KimiSwarmEngine", targets: ["KimiSwarmEngine"]),
         .library(name: "KimiSwarmTesting", targets: ["KimiSwarmTesting"]),
         .executable(name: "swarm", targets: ["swarm"]),
     ],
@@ -27,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/vapor/sqlite-nio", from: "1.13.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         .target(
@@ -53,6 +55,21 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "KimiSwarmEngine",
+            dependencies: [
+                "KimiSwarmCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            exclude: ["Resources"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "KimiSwarmTesting",
             dependencies: [
                 "KimiSwarmCore",
@@ -67,6 +84,8 @@ let package = Package(
             dependencies: [
                 "KimiSwarmCore",
                 "KimiSwarmClient",
+                "KimiSwarmEngine",
+                "KimiSwarmTesting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -93,6 +112,21 @@ let package = Package(
         .testTarget(
             name: "KimiSwarmCoreTests",
             dependencies: ["KimiSwarmCore", "KimiSwarmTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "KimiSwarmEngineTests",
+            dependencies: [
+                "KimiSwarmCore",
+                "KimiSwarmEngine",
+                "KimiSwarmClient",
+                "KimiSwarmTesting",
+                "swarm",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

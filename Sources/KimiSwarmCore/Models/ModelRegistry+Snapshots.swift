@@ -1,5 +1,3 @@
-public import KimiSwarmCore
-
 extension ModelRegistry {
     /// The entry for a model, or, for a dated snapshot id that is not registered
     /// (`gpt-4o-2024-08-06`), the entry of the longest registered id that prefixes it
