@@ -76,7 +76,7 @@ struct ScriptedTool: Tool {
 
 func template(_ id: String, tools: [String] = [], schema: JSONValue? = nil) -> AgentTemplate {
     AgentTemplate(
-        id: id, name: id, category: "test", purpose: "Test template \(id).", systemPrompt: "You are \(id).", outputSchema: schema,
+        id: id, name: id, category: "test", purpose: "Test template \(id).", tools: tools, systemPrompt: "You are \(id).", outputSchema: schema,
         examples: [])
 }
 
