@@ -11,6 +11,11 @@ import Synchronization
 public enum SharedHTTPClient {
     private static let clients = Mutex<[Int64: HTTPClient]>([:])
 
+    /// HTTP/1.1 connections kept per host. A swarm runs many calls to one provider at once;
+    /// AsyncHTTPClient's default of 8 would queue them behind each other. The client's
+    /// bulkhead (`max_concurrent` per provider) is what bounds concurrency.
+    public static let maxConnectionsPerHost = 512
+
     /// The pool for providers that connect within `connectTimeout`.
     public static func client(connectTimeout: Duration = .seconds(10)) -> HTTPClient {
         let milliseconds = max(1, connectTimeout.components.seconds * 1000 + connectTimeout.components.attoseconds / 1_000_000_000_000_000)
@@ -19,7 +24,7 @@ public enum SharedHTTPClient {
             var configuration = HTTPClient.Configuration(
                 redirectConfiguration: .disallow,
                 timeout: .init(connect: .milliseconds(milliseconds), read: nil),
-                connectionPool: .init(idleTimeout: .seconds(60)))
+                connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: maxConnectionsPerHost))
             configuration.httpVersion = .automatic
             let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
             clients[milliseconds] = client

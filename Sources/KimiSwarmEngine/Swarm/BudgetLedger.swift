@@ -54,6 +54,25 @@ public final class BudgetLedger: Sendable {
     /// Reserves the maximum cost and tokens of one model call; `force` skips the stopped
     /// check and the limits (used for the synthesis, whose share was set aside at the start).
     public func reserveCall(costUSD: Decimal, tokens: Int, force: Bool = false) throws(LimitReached) -> Reservation {
+        do {
+            return try reserve(costUSD: costUSD, tokens: tokens, force: force)
+        } catch {
+            // The first refusal of a budget is worth a warning: work stops from here.
+            if error.limit == "max_cost_usd", let maximum = limits.maxCostUSD {
+                warnOnce(error.limit, used: "$\(totals.costUSD.rounded(6)) spent + $\(totals.reservedCostUSD.rounded(6)) reserved", maximum: "$\(maximum)")
+            } else if error.limit == "max_tokens", let maximum = limits.maxTokens {
+                warnOnce(error.limit, used: "\(totals.usage.totalTokens)", maximum: "\(maximum)")
+            }
+            throw error
+        }
+    }
+
+    private func warnOnce(_ limit: String, used: String, maximum: String) {
+        let first = state.withLock { $0.warned.insert(limit).inserted }
+        if first { onWarning(limit, used, maximum) }
+    }
+
+    private func reserve(costUSD: Decimal, tokens: Int, force: Bool) throws(LimitReached) -> Reservation {
         try state.withLock { state throws(LimitReached) in
             if !force {
                 if let stopped = state.stopped { throw stopped }
