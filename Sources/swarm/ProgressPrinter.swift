@@ -113,10 +113,9 @@ final class ProgressPrinter: Sendable {
             let width = 24
             let filled = total == 0 ? 0 : min(width, width * done / total)
             let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
+            let elapsed = String(format: "%.1f", (now - state.started).secondsValue)
             var lines = [
-                String(
-                    format: "%@ %@ %d/%d · %d tokens · $%@ · %.1f s", bar, state.phase, done, total, state.usage.totalTokens,
-                    UsageSummary.format(cost: state.cost), (now - state.started).secondsValue)
+                "\(bar) \(state.phase) \(done)/\(total) · \(state.usage.totalTokens) tokens · $\(UsageSummary.format(cost: state.cost)) · \(elapsed) s"
             ]
             let active = state.order.filter { state.agents[$0]?.status != "done" }
             for id in active.prefix(20) {
