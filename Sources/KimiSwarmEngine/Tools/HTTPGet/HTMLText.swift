@@ -167,20 +167,11 @@ struct HTMLText: Sendable, Hashable {
         return result
     }
 
-    /// Collapses runs of spaces within lines, trims lines, and keeps at most one blank line.
+    /// Collapses runs of spaces within lines, trims lines and drops empty ones.
     static func collapse(_ text: String) -> String {
-        var lines: [String] = []
-        var blank = false
-        for line in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
-            let words = line.split(whereSeparator: { $0.isWhitespace })
-            if words.isEmpty {
-                if !lines.isEmpty { blank = true }
-                continue
-            }
-            if blank { lines.append("") }
-            blank = false
-            lines.append(words.joined(separator: " "))
-        }
-        return lines.joined(separator: "\n")
+        text.split(whereSeparator: \.isNewline)
+            .map { $0.split(whereSeparator: \.isWhitespace).joined(separator: " ") }
+            .filter { !$0.isEmpty }
+            .joined(separator: "\n")
     }
 }
