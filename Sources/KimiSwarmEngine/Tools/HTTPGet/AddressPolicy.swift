@@ -1,4 +1,5 @@
 import Foundation
+import KimiSwarmCore
 
 /// Which hosts and addresses `http_get` may fetch: only public addresses, unless the
 /// allow-list opens an exception. Pure (no I/O), so every rule is unit-testable.
@@ -59,7 +60,7 @@ public struct AddressPolicy: Sendable, Hashable {
 
     /// Parses a URL's host (as ``URLHost`` does) and checks it; a host that cannot be parsed is refused.
     public func check(urlHost: String) -> Decision {
-        do {
+        do throws(ToolError) {
             return check(host: try URLHost(parsing: urlHost))
         } catch {
             return .refused(error.message)

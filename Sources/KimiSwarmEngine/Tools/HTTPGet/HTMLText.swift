@@ -148,9 +148,9 @@ struct HTMLText: Sendable, Hashable {
                 let name = after[..<semicolon]
                 var replacement: String?
                 if name.hasPrefix("#x") || name.hasPrefix("#X") {
-                    replacement = UInt32(name.dropFirst(2), radix: 16).flatMap(Unicode.Scalar.init).map { String($0) }
+                    replacement = UInt32(name.dropFirst(2), radix: 16).flatMap { Unicode.Scalar($0) }.map { String($0) }
                 } else if name.hasPrefix("#") {
-                    replacement = UInt32(name.dropFirst()).flatMap(Unicode.Scalar.init).map { String($0) }
+                    replacement = UInt32(name.dropFirst()).flatMap { Unicode.Scalar($0) }.map { String($0) }
                 } else {
                     replacement = entities[String(name)]
                 }

@@ -100,7 +100,7 @@ enum HTTPGetContent {
 
     /// UTF-8 (lossy) unless the charset is a Latin-1 family one.
     private static func decode(_ body: [UInt8], charset: String?) -> String {
-        switch charset {
+        switch charset ?? "" {
         case "iso-8859-1", "latin1", "iso8859-1", "windows-1252", "cp1252", "us-ascii", "ascii":
             return String(String.UnicodeScalarView(body.map { Unicode.Scalar($0) }))
         default:

@@ -126,7 +126,7 @@ public struct HTTPGetTool: Tool {
                 )
             }
             var next: HTTPGetURL
-            do {
+            do throws(ToolError) {
                 next = try current.resolving(location: location)
             } catch {
                 throw ToolError("redirect from \(current.redacted): \(error.message)")

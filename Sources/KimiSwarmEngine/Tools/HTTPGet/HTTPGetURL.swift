@@ -104,11 +104,11 @@ struct HTTPGetURL: Sendable, Hashable {
             resolved.target = Self.removingDotSegments(String(withoutFragment))
         } else if withoutFragment.hasPrefix("?") {
             let path = target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? "/"
-            resolved.target = path + withoutFragment
+            resolved.target = String(path + withoutFragment)
         } else {
             let path = target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? "/"
             let directory = path.lastIndex(of: "/").map { path[...$0] } ?? "/"
-            resolved.target = Self.removingDotSegments(directory + withoutFragment)
+            resolved.target = Self.removingDotSegments(String(directory + withoutFragment))
         }
         return resolved
     }

@@ -70,10 +70,9 @@ public enum IPAddress: Sendable, Hashable, CustomStringConvertible {
         guard !text.isEmpty, text.allSatisfy({ $0.isASCII }) else { return nil }
         var head: [UInt16] = []
         var tail: [UInt16] = []
-        var compressed = false
         let halves = text.components(separatedBy: "::")
         guard halves.count <= 2 else { return nil }
-        compressed = halves.count == 2
+        let compressed = halves.count == 2
         func groups(_ part: String, allowIPv4: Bool) -> [UInt16]? {
             if part.isEmpty { return [] }
             var result: [UInt16] = []
