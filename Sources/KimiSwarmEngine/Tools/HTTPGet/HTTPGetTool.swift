@@ -63,8 +63,9 @@ public struct HTTPGetTool: Tool {
         }
         let url = try HTTPGetURL(parsing: text)
         let deadline = ContinuousClock.now + configuration.timeout
+        let limit = byteLimit
         let outcome = try await withTimeout(deadline, url: url) {
-            try await follow(url, byteLimit: byteLimit, deadline: deadline)
+            try await follow(url, byteLimit: limit, deadline: deadline)
         }
         return try HTTPGetContent.render(
             HTTPGetContent.Input(
