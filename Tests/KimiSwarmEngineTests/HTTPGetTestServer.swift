@@ -88,7 +88,7 @@ final class HTTPGetTestServer: Sendable {
         "/echo": .body("echo", contentType: "text/plain"),
     ]
 
-    /// Starts a server with the default routes plus `routes`.
+    /// Starts a server with the default routes plus `routes` (a key with a query matches that exact target).
     static func start(routes: [String: Route] = [:]) async throws -> HTTPGetTestServer {
         let recorder = Recorder()
         let table = defaultRoutes.merging(routes) { $1 }
@@ -119,6 +119,7 @@ final class HTTPGetTestServer: Sendable {
         let routes: [String: Route]
         let record: @Sendable (Request) -> Void
         private var path = "/"
+        private var uri = "/"
 
         init(routes: [String: Route], record: @escaping @Sendable (Request) -> Void) {
             self.routes = routes
@@ -128,6 +129,7 @@ final class HTTPGetTestServer: Sendable {
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
             switch unwrapInboundIn(data) {
             case .head(let head):
+                uri = head.uri
                 path = String(head.uri.split(separator: "?", maxSplits: 1).first ?? "/")
                 var headers: [String: String] = [:]
                 for (name, value) in head.headers { headers[name.lowercased()] = value }
@@ -135,7 +137,7 @@ final class HTTPGetTestServer: Sendable {
             case .body:
                 break
             case .end:
-                respond(context: context, route: routes[path] ?? .status(404))
+                respond(context: context, route: routes[uri] ?? routes[path] ?? .status(404))
             }
         }
 

@@ -79,7 +79,8 @@ struct HTTPGetURL: Sendable, Hashable {
         self.scheme = scheme
         self.host = try URLHost(parsing: String(hostText))
         self.port = port
-        self.target = remainder.isEmpty ? "/" : (remainder.hasPrefix("?") ? "/" + remainder : String(remainder))
+        let target = remainder.isEmpty ? "/" : (remainder.hasPrefix("?") ? "/" + remainder : String(remainder))
+        self.target = Self.percentEncodingUnsafeBytes(target)
         self.credentials = credentials.flatMap { $0.isEmpty ? nil : $0 }
     }
 
@@ -110,12 +111,28 @@ struct HTTPGetURL: Sendable, Hashable {
             let directory = path.lastIndex(of: "/").map { path[...$0] } ?? "/"
             resolved.target = Self.removingDotSegments(String(directory + withoutFragment))
         }
+        resolved.target = Self.percentEncodingUnsafeBytes(resolved.target)
         return resolved
     }
 
-    /// The `Authorization: Basic` value for the URL's credentials.
+    /// The `Authorization: Basic` value for the URL's credentials (`user` alone means an empty password).
     var basicAuthorization: String? {
-        credentials.map { "Basic " + Data($0.utf8).base64EncodedString() }
+        credentials.map { "Basic " + Data(($0.contains(":") ? $0 : $0 + ":").utf8).base64EncodedString() }
+    }
+
+    /// The request target with spaces, controls and non-ASCII bytes percent-encoded, as a browser sends them.
+    private static func percentEncodingUnsafeBytes(_ target: String) -> String {
+        let safe: (UInt8) -> Bool = { $0 > 0x20 && $0 < 0x7F }
+        guard !target.utf8.allSatisfy(safe) else { return target }
+        var encoded = ""
+        for byte in target.utf8 {
+            if safe(byte) {
+                encoded.unicodeScalars.append(Unicode.Scalar(byte))
+            } else {
+                encoded += (byte < 0x10 ? "%0" : "%") + String(byte, radix: 16, uppercase: true)
+            }
+        }
+        return encoded
     }
 
     private static func removingDotSegments(_ target: String) -> String {
