@@ -19,6 +19,7 @@ import KimiSwarmCore
 public struct AddressPolicy: Sendable, Hashable {
     /// The outcome of a check.
     public enum Decision: Sendable, Hashable {
+        /// The host or address may be fetched.
         case allowed
         /// Refused; the reason is written for the model.
         case refused(String)

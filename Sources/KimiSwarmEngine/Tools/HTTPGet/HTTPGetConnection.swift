@@ -68,7 +68,9 @@ struct HTTPGetConnection {
                     }
                 }
         } catch ChannelError.connectTimeout {
-            throw HTTPGetConnectFailure(message: "connecting to \(address.uriHost):\(url.port) timed out after \(connectTimeout)")
+            throw HTTPGetConnectFailure(
+                message: "connecting to \(address.uriHost):\(url.port) timed out after \(HTTPGetTool.seconds(connectTimeout))"
+            )
         } catch {
             throw HTTPGetConnectFailure(message: "could not connect to \(address.uriHost):\(url.port) (\(error))")
         }
@@ -86,7 +88,7 @@ struct HTTPGetConnection {
                     head = received
                     if Self.redirectCodes.contains(received.status.code) { break reading }
                 case .body(let buffer):
-                    let room = maxBytes - body.count
+                    let room = max(0, maxBytes - body.count)
                     if buffer.readableBytes > room {
                         body.append(contentsOf: buffer.readableBytesView.prefix(room))
                         truncated = true

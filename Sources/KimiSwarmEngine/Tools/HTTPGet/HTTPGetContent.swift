@@ -58,7 +58,7 @@ enum HTTPGetContent {
             notes.append("[incomplete: the server closed the connection before the body was complete]")
         }
         if text.count > input.maxTextCharacters {
-            text = String(text.prefix(input.maxTextCharacters))
+            text = String(text.prefix(max(0, input.maxTextCharacters)))
             notes.append("[truncated: the text is longer than \(input.maxTextCharacters) characters; the rest was cut]")
         }
         return (lines + ["", text] + (notes.isEmpty ? [] : [""] + notes)).joined(separator: "\n")

@@ -54,7 +54,7 @@ public struct HTTPGetTool: Tool {
         guard let text = arguments["url"]?.stringValue, !text.isEmpty else {
             throw ToolError("http_get needs a \"url\" string argument, e.g. {\"url\": \"https://example.com/\"}")
         }
-        var byteLimit = configuration.maxBytes
+        var byteLimit = max(1, configuration.maxBytes)
         if let requested = arguments["max_bytes"], !requested.isNull {
             guard let value = requested.intValue, value > 0 else {
                 throw ToolError("\"max_bytes\" must be a positive integer")
