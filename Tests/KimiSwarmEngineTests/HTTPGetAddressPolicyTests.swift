@@ -59,9 +59,12 @@ import Testing
             policy.check(urlHost: "10.0.0.5")
                 == .refused("refused: 10.0.0.5 is a private address (10.0.0.0/8); only public addresses may be fetched")
         )
-        #expect(reasonText(policy.check(urlHost: "2130706433")).contains("127.0.0.1 is a loopback address (127.0.0.0/8)"))
+        #expect(
+            reasonText(policy.check(urlHost: "2130706433")).contains("127.0.0.1 is a loopback address (127.0.0.0/8)"))
         #expect(reasonText(policy.check(urlHost: "169.254.169.254")).contains("cloud metadata"))
-        #expect(reasonText(policy.check(urlHost: "[::ffff:7f00:1]")).contains("IPv4-mapped IPv6 address embedding 127.0.0.1"))
+        #expect(
+            reasonText(policy.check(urlHost: "[::ffff:7f00:1]")).contains(
+                "IPv4-mapped IPv6 address embedding 127.0.0.1"))
         #expect(reasonText(policy.check(urlHost: "[2002:a9fe:a9fe::1]")).contains("6to4"))
         #expect(reasonText(policy.check(urlHost: "[64:ff9b::7f00:1]")).contains("NAT64"))
         #expect(reasonText(policy.check(urlHost: "100.64.0.1")).contains("carrier-grade NAT"))
@@ -109,7 +112,8 @@ import Testing
     }
 
     @Test func addressTextRoundTrips() {
-        for text in ["8.8.8.8", "::1", "::", "2001:db8::1", "fe80::1:2", "2606:4700::1111", "1:0:0:1::1", "1::1:0:0:1"] {
+        for text in ["8.8.8.8", "::1", "::", "2001:db8::1", "fe80::1:2", "2606:4700::1111", "1:0:0:1::1", "1::1:0:0:1"]
+        {
             #expect(IPAddress(text)?.description == text)
         }
         #expect(IPAddress("2001:DB8:0:0:0:0:0:1")?.description == "2001:db8::1")

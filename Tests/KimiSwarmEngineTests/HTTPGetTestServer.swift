@@ -152,36 +152,51 @@ final class HTTPGetTestServer: Sendable {
             case .large(let count):
                 var headers = HTTPHeaders([("Content-Type", "text/plain"), ("Content-Length", "\(count)")])
                 headers.add(name: "Connection", value: "close")
-                context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
+                context.write(
+                    wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))),
+                    promise: nil)
                 let chunk = ByteBuffer(repeating: UInt8(ascii: "a"), count: 64 * 1024)
                 var left = count
                 while left > 0 {
                     let size = min(left, chunk.readableBytes)
-                    context.write(wrapOutboundOut(.body(.byteBuffer(chunk.getSlice(at: 0, length: size)!))), promise: nil)
+                    context.write(
+                        wrapOutboundOut(.body(.byteBuffer(chunk.getSlice(at: 0, length: size)!))), promise: nil)
                     left -= size
                 }
                 context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
             case .hang:
                 let headers = HTTPHeaders([("Content-Type", "text/plain"), ("Transfer-Encoding", "chunked")])
-                context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
-                context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: "the beginning...")))), promise: nil)
+                context.write(
+                    wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))),
+                    promise: nil)
+                context.writeAndFlush(
+                    wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: "the beginning...")))), promise: nil)
             case .redirect(let location, let status):
                 let headers = HTTPHeaders([("Location", location), ("Content-Length", "0")])
                 context.write(
-                    wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .init(statusCode: status), headers: headers))),
+                    wrapOutboundOut(
+                        .head(HTTPResponseHead(version: .http1_1, status: .init(statusCode: status), headers: headers))),
                     promise: nil
                 )
                 context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
             case .status(let code):
-                send(context: context, status: .init(statusCode: code), contentType: "text/plain", body: Array("no such page".utf8))
+                send(
+                    context: context, status: .init(statusCode: code), contentType: "text/plain",
+                    body: Array("no such page".utf8))
             case .binary(let contentType):
-                send(context: context, status: .ok, contentType: contentType, body: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0])
+                send(
+                    context: context, status: .ok, contentType: contentType,
+                    body: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0])
             }
         }
 
-        private func send(context: ChannelHandlerContext, status: HTTPResponseStatus, contentType: String, body: [UInt8]) {
+        private func send(
+            context: ChannelHandlerContext, status: HTTPResponseStatus, contentType: String, body: [UInt8]
+        ) {
             let headers = HTTPHeaders([("Content-Type", contentType), ("Content-Length", "\(body.count)")])
-            context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
+            context.write(
+                wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))),
+                promise: nil)
             context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: body)))), promise: nil)
             context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
         }

@@ -75,7 +75,8 @@ private final class FakeResolver: HostResolver {
     @Test func htmlBecomesReadableText() async throws {
         let server = try await HTTPGetTestServer.start()
         defer { Task { await server.stop() } }
-        let text = try await fetch(HTTPGetTool(configuration: Self.loopbackOnly), "http://127.0.0.1:\(server.port)/html")
+        let text = try await fetch(
+            HTTPGetTool(configuration: Self.loopbackOnly), "http://127.0.0.1:\(server.port)/html")
         #expect(text.contains("Title: Test & Page"))
         #expect(text.contains("Hello world"))
         #expect(text.contains("Fish & Chips <3 © ☺"))
@@ -95,7 +96,8 @@ private final class FakeResolver: HostResolver {
         #expect(text.count < 70_000)
         #expect(text.contains(String(repeating: "a", count: 65536)))
 
-        let small = try await fetch(HTTPGetTool(configuration: Self.loopbackOnly), "http://127.0.0.1:\(server.port)/large", maxBytes: 1000)
+        let small = try await fetch(
+            HTTPGetTool(configuration: Self.loopbackOnly), "http://127.0.0.1:\(server.port)/large", maxBytes: 1000)
         #expect(small.contains("only the first 1000 bytes were read"))
         #expect(small.count < 1300)
     }
@@ -158,7 +160,8 @@ private final class FakeResolver: HostResolver {
     @Test func redirectOnTheSameOriginKeepsCredentials() async throws {
         let server = try await HTTPGetTestServer.start()
         defer { Task { await server.stop() } }
-        let text = try await fetch(HTTPGetTool(configuration: Self.loopbackOnly), "http://user:hunter2@127.0.0.1:\(server.port)/here")
+        let text = try await fetch(
+            HTTPGetTool(configuration: Self.loopbackOnly), "http://user:hunter2@127.0.0.1:\(server.port)/here")
         #expect(text.hasPrefix("URL: http://127.0.0.1:\(server.port)/echo  status: 200 OK"))
         #expect(server.requests(to: "/echo").first?.headers["authorization"] == "Basic dXNlcjpodW50ZXIy")
     }
@@ -244,8 +247,12 @@ private final class FakeResolver: HostResolver {
         ])
         let tool = HTTPGetTool(resolver: resolver)
         let rebind = await failure(tool, "http://rebind.test:\(server.port)/text")
-        #expect(rebind == "refused: rebind.test resolved to 127.0.0.1, which is a loopback address (127.0.0.0/8); only public addresses may be fetched")
-        #expect(await failure(tool, "http://mixed.test:\(server.port)/text").contains("mixed.test resolved to 10.0.0.1"))
+        #expect(
+            rebind
+                == "refused: rebind.test resolved to 127.0.0.1, which is a loopback address (127.0.0.0/8); only public addresses may be fetched"
+        )
+        #expect(
+            await failure(tool, "http://mixed.test:\(server.port)/text").contains("mixed.test resolved to 10.0.0.1"))
         #expect(await failure(tool, "http://v6.test:\(server.port)/text").contains("embedding 127.0.0.1"))
         #expect(await failure(tool, "http://unknown.test/").contains("could not resolve unknown.test"))
         #expect(server.connectionsOpened == 0)

@@ -38,7 +38,8 @@ struct HTMLText: Sendable, Hashable {
             if closing { cursor += 1 }
             let nameStart = cursor
             while cursor < count, Self.isNameByte(bytes[cursor]) { cursor += 1 }
-            let isDeclaration = !closing && cursor < count && (bytes[cursor] == UInt8(ascii: "!") || bytes[cursor] == UInt8(ascii: "?"))
+            let isDeclaration =
+                !closing && cursor < count && (bytes[cursor] == UInt8(ascii: "!") || bytes[cursor] == UInt8(ascii: "?"))
             if cursor == nameStart && !isDeclaration {
                 out.append(byte)  // a lone "<", as in "a < b"
                 index += 1

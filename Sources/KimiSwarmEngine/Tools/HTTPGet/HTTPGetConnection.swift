@@ -69,7 +69,8 @@ struct HTTPGetConnection {
                 }
         } catch ChannelError.connectTimeout {
             throw HTTPGetConnectFailure(
-                message: "connecting to \(address.uriHost):\(url.port) timed out after \(HTTPGetTool.seconds(connectTimeout))"
+                message:
+                    "connecting to \(address.uriHost):\(url.port) timed out after \(HTTPGetTool.seconds(connectTimeout))"
             )
         } catch {
             throw HTTPGetConnectFailure(message: "could not connect to \(address.uriHost):\(url.port) (\(error))")

@@ -39,7 +39,8 @@ enum HTTPGetContent {
         var lines = ["URL: \(input.final.redacted)  status: \(status)"]
         if !mime.isEmpty { lines.append("Content-Type: \(mime)") }
         if input.redirects > 0 {
-            lines.append("Redirected \(input.redirects) time\(input.redirects == 1 ? "" : "s") from \(input.requested.redacted)")
+            lines.append(
+                "Redirected \(input.redirects) time\(input.redirects == 1 ? "" : "s") from \(input.requested.redacted)")
         }
         var text: String
         let decoded = decode(response.body, charset: charset)
@@ -52,7 +53,9 @@ enum HTTPGetContent {
         }
         var notes: [String] = []
         if response.truncated {
-            notes.append("[truncated: the body is larger than \(input.byteLimit) bytes; only the first \(input.byteLimit) bytes were read]")
+            notes.append(
+                "[truncated: the body is larger than \(input.byteLimit) bytes; only the first \(input.byteLimit) bytes were read]"
+            )
         }
         if response.incomplete {
             notes.append("[incomplete: the server closed the connection before the body was complete]")

@@ -1,7 +1,7 @@
 public import KimiSwarmCore
 public import NIOCore
-public import NIOPosix
 import NIOHTTP1
+public import NIOPosix
 
 /// `http_get`: fetches an `http`/`https` URL and returns its text, refusing anything that
 /// is not a public address (SSRF protection).
@@ -103,7 +103,8 @@ public struct HTTPGetTool: Tool {
     }
 
     /// Fetches `url`, following redirects by hand.
-    private func follow(_ start: HTTPGetURL, byteLimit: Int, deadline: ContinuousClock.Instant) async throws -> Outcome {
+    private func follow(_ start: HTTPGetURL, byteLimit: Int, deadline: ContinuousClock.Instant) async throws -> Outcome
+    {
         var current = start
         var previous: HTTPGetURL?
         var redirects = 0
@@ -113,7 +114,8 @@ public struct HTTPGetTool: Tool {
                 response = try await fetch(current, byteLimit: byteLimit, deadline: deadline)
             } catch let error as ToolError {
                 guard let previous else { throw error }
-                throw ToolError("\(previous.redacted) redirected to \(current.redacted), which was not fetched: \(error.message)")
+                throw ToolError(
+                    "\(previous.redacted) redirected to \(current.redacted), which was not fetched: \(error.message)")
             }
             guard HTTPGetConnection.redirectCodes.contains(response.status.code) else {
                 return Outcome(url: current, response: response, redirects: redirects)

@@ -30,18 +30,23 @@ struct HTTPGetURL: Sendable, Hashable {
     init(parsing text: String) throws(ToolError) {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard let colon = trimmed.firstIndex(of: ":") else {
-            throw ToolError("refused: \"\(Self.clipped(trimmed))\" has no scheme; only http:// and https:// URLs can be fetched")
+            throw ToolError(
+                "refused: \"\(Self.clipped(trimmed))\" has no scheme; only http:// and https:// URLs can be fetched")
         }
         let schemeText = trimmed[..<colon].lowercased()
         guard let scheme = Scheme(rawValue: schemeText) else {
-            throw ToolError("refused: the \(schemeText.isEmpty ? "empty" : "\"\(Self.clipped(schemeText))\"") scheme is not supported; only http:// and https:// URLs can be fetched")
+            throw ToolError(
+                "refused: the \(schemeText.isEmpty ? "empty" : "\"\(Self.clipped(schemeText))\"") scheme is not supported; only http:// and https:// URLs can be fetched"
+            )
         }
         let rest = trimmed[trimmed.index(after: colon)...]
         guard rest.hasPrefix("//") else {
             throw ToolError("refused: a \(scheme.rawValue) URL must start with \(scheme.rawValue)://")
         }
         let afterSlashes = rest.dropFirst(2)
-        if afterSlashes.contains(where: { $0 == "\\" || $0.isWhitespace || $0.asciiValue.map { $0 < 0x20 || $0 == 0x7F } == true }) {
+        if afterSlashes.contains(where: {
+            $0 == "\\" || $0.isWhitespace || $0.asciiValue.map { $0 < 0x20 || $0 == 0x7F } == true
+        }) {
             throw ToolError("refused: the URL contains backslashes, spaces or control characters; percent-encode them")
         }
         let authorityEnd = afterSlashes.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? afterSlashes.endIndex
@@ -72,7 +77,8 @@ struct HTTPGetURL: Sendable, Hashable {
         }
         var port = scheme.defaultPort
         if let portText, !portText.isEmpty {
-            guard portText.allSatisfy({ $0.isASCII && $0.isNumber }), let value = Int(portText), (1...65535).contains(value)
+            guard portText.allSatisfy({ $0.isASCII && $0.isNumber }), let value = Int(portText),
+                (1...65535).contains(value)
             else { throw ToolError("refused: \"\(Self.clipped(String(portText)))\" is not a valid port") }
             port = value
         }

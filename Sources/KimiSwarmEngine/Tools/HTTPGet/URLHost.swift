@@ -13,12 +13,17 @@ public enum URLHost: Sendable, Hashable, CustomStringConvertible {
     /// that is not valid or not supported (zone ids, non-ASCII names).
     public init(parsing raw: String) throws(ToolError) {
         if raw.hasPrefix("[") {
-            guard raw.hasSuffix("]"), raw.count > 2 else { throw ToolError("refused: \"\(raw)\" is not a valid IPv6 host") }
+            guard raw.hasSuffix("]"), raw.count > 2 else {
+                throw ToolError("refused: \"\(raw)\" is not a valid IPv6 host")
+            }
             let inner = raw.dropFirst().dropLast()
             if inner.contains("%") {
-                throw ToolError("refused: IPv6 zone ids (\"%\" in \(raw)) are not supported; only public addresses may be fetched")
+                throw ToolError(
+                    "refused: IPv6 zone ids (\"%\" in \(raw)) are not supported; only public addresses may be fetched")
             }
-            guard let value = IPAddress.parseIPv6(inner) else { throw ToolError("refused: \"\(raw)\" is not a valid IPv6 address") }
+            guard let value = IPAddress.parseIPv6(inner) else {
+                throw ToolError("refused: \"\(raw)\" is not a valid IPv6 address")
+            }
             self = .address(.v6(value))
             return
         }
