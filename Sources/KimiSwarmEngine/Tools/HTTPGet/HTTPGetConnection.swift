@@ -31,8 +31,6 @@ struct HTTPGetConnection {
     var userAgent: String
     var group: any EventLoopGroup
 
-    static let redirectCodes: Set<UInt> = [301, 302, 303, 307, 308]
-
     /// The client TLS context (system trust roots, full verification), built once.
     private static let tlsContext = Result { () throws -> NIOSSLContext in
         try NIOSSLContext(configuration: .makeClientConfiguration())
@@ -87,7 +85,7 @@ struct HTTPGetConnection {
                 case .head(let received):
                     if received.status.code < 200 { continue }  // informational, a real one follows
                     head = received
-                    if Self.redirectCodes.contains(received.status.code) { break reading }
+                    if HTTPGetRedirect.statusCodes.contains(received.status.code) { break reading }
                 case .body(let buffer):
                     let room = max(0, maxBytes - body.count)
                     if buffer.readableBytes > room {
@@ -105,7 +103,7 @@ struct HTTPGetConnection {
             guard let head else {
                 throw ToolError("\(url.redacted): the server closed the connection without sending a response")
             }
-            let redirect = Self.redirectCodes.contains(head.status.code)
+            let redirect = HTTPGetRedirect.statusCodes.contains(head.status.code)
             return HTTPGetResponse(
                 status: head.status, headers: head.headers, body: body, truncated: truncated,
                 incomplete: !complete && !truncated && !redirect

@@ -117,7 +117,7 @@ public struct HTTPGetTool: Tool {
                 throw ToolError(
                     "\(previous.redacted) redirected to \(current.redacted), which was not fetched: \(error.message)")
             }
-            guard HTTPGetConnection.redirectCodes.contains(response.status.code) else {
+            guard HTTPGetRedirect.statusCodes.contains(response.status.code) else {
                 return Outcome(url: current, response: response, redirects: redirects)
             }
             guard let location = response.headers.first(name: "location"), !location.isEmpty else {
@@ -128,19 +128,7 @@ public struct HTTPGetTool: Tool {
                     "too many redirects: \(start.redacted) redirected more than \(configuration.maxRedirects) times (last at \(current.redacted))"
                 )
             }
-            var next: HTTPGetURL
-            do throws(ToolError) {
-                next = try current.resolving(location: location)
-            } catch {
-                throw ToolError("redirect from \(current.redacted): \(error.message)")
-            }
-            if current.scheme == .https, next.scheme == .http {
-                throw ToolError(
-                    "refused: \(current.redacted) redirected to \(next.redacted), a downgrade from https to http"
-                )
-            }
-            // Credentials stay with the origin they were given for.
-            if next.credentials == nil, next.origin == current.origin { next.credentials = current.credentials }
+            let next = try HTTPGetRedirect.next(from: current, location: location)
             redirects += 1
             previous = current
             current = next
