@@ -95,6 +95,8 @@ private final class FakeResolver: HostResolver {
         #expect(text.contains("[truncated: the body is larger than 65536 bytes"))
         #expect(text.count < 70_000)
         #expect(text.contains(String(repeating: "a", count: 65536)))
+        // The connection is closed once the limit is reached.
+        try await waitUntil { server.connectionsOpened == 1 && server.connectionsClosed == 1 }
 
         let small = try await fetch(
             HTTPGetTool(configuration: Self.loopbackOnly), "http://127.0.0.1:\(server.port)/large", maxBytes: 1000)
