@@ -74,6 +74,9 @@ struct RunCommand: ReportingCommand {
     @Flag(name: .long, help: "Plain progress lines even on a terminal.")
     var plain = false
 
+    @Flag(name: .long, help: "Print the cost estimate and stop before any call.")
+    var estimate = false
+
     func execute() async throws {
         let context = try await CommandContext.load(global, openCache: true)
         let journal = try await SQLiteJournal.open(path: (dataDir as NSString).appendingPathComponent("runs.sqlite"), logger: context.logger)
@@ -99,9 +102,17 @@ struct RunCommand: ReportingCommand {
             }
             run = try await engine.resume(runID: resume)
         } else {
-            run = engine.makeRun(try makeSpec(engine))
+            let spec = try makeSpec(engine)
+            let estimate = engine.estimate(spec)
+            let line = Self.describe(estimate)
+            if self.estimate {
+                print(line)
+                return
+            }
+            run = engine.makeRun(spec)
+            FileHandle.standardError.write(Data("run \(run.id)\n\(line)\n".utf8))
         }
-        FileHandle.standardError.write(Data("run \(run.id)\n".utf8))
+        if resume != nil { FileHandle.standardError.write(Data("run \(run.id)\n".utf8)) }
         let progress = ProgressPrinter(interactive: !plain && isatty(STDERR_FILENO) == 1)
         let result = await withTaskGroup(of: RunResult?.self) { group in
             group.addTask {
@@ -173,6 +184,12 @@ struct RunCommand: ReportingCommand {
             throw KimiSwarmError.configuration("invalid limits: \(problems.joined(separator: "; "))", hint: "Fix the options named.")
         }
         return RunSpec(task: text, source: source, limits: limits)
+    }
+
+    static func describe(_ estimate: RunEstimate) -> String {
+        let prices = estimate.pricesKnown ? "" : " (prices unknown for the model: costs show as $0)"
+        return "estimate: ~$\(UsageSummary.format(cost: estimate.expectedCostUSD)) expected, at most $\(UsageSummary.format(cost: estimate.maximumCostUSD))"
+            + " · \(estimate.agents) sub-agents · ~\(estimate.expectedCalls) model calls (at most \(estimate.maximumCalls))\(prices)"
     }
 
     private func report(_ result: RunResult) throws {

@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Foundation
 import KimiSwarmClient
 import KimiSwarmCore
@@ -89,8 +90,21 @@ struct SwarmBenchmark {
                 apiKeyVariable: "MOONSHOT_API_KEY", defaultModel: "kimi-k2.6", requestTimeout: .seconds(120), dialect: .moonshot)
         ]
         let logger = Logger(label: "kimiswarm.bench", factory: { _ in SwiftLogNoOpLogHandler() })
+        // A pool of its own, shut down at the end, so nothing else shares its connections.
+        let httpClient = SharedHTTPClient.makeClient()
+        do {
+            let report = try await measure(configuration: configuration, httpClient: httpClient, logger: logger)
+            try? await httpClient.shutdown()
+            return report
+        } catch {
+            try? await httpClient.shutdown()
+            throw error
+        }
+    }
+
+    private func measure(configuration: KimiSwarmConfiguration, httpClient: HTTPClient, logger: Logger) async throws -> Report {
         let registry = DefaultModelRegistry.load()
-        let client = LLMClient(configuration: configuration, registry: registry, logger: logger)
+        let client = LLMClient(configuration: configuration, registry: registry, logger: logger, httpClient: httpClient)
         var library = try TemplateLibrary.builtIn()
         library.add(Self.workerTemplate)
         let engine = SwarmEngine(

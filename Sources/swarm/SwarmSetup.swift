@@ -42,8 +42,9 @@ enum SwarmSetup {
         let providerID = provider.map { ProviderID($0) } ?? context.configuration.defaultProvider
         _ = try context.client.provider(providerID)
         let chatModel: any ChatModel = provider == nil ? context.client : PinnedProviderModel(client: context.client, provider: providerID)
-        let tools: [any Tool] = [CurrentTimeTool()]
-        _ = allowHosts
+        var httpConfiguration = HTTPGetConfiguration()
+        httpConfiguration.allowList = allowHosts
+        let tools: [any Tool] = [CurrentTimeTool(), HTTPGetTool(configuration: httpConfiguration)]
         return SwarmEngine(
             model: chatModel, journal: journal, library: try library(folder: templatesFolder ?? context.configuration.swarm.templatesDirectory),
             tools: tools, tiers: tiers(context.configuration, provider: providerID, model: model),

@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Foundation
 import KimiSwarmClient
 import KimiSwarmCore
@@ -10,6 +11,11 @@ let engineTestLogger: Logger = {
     logger.logLevel = .critical
     return logger
 }()
+
+/// The engine tests' own connection pool: loopback servers come and go on recycled ports,
+/// and keeping these tests' connections apart from the client tests' pool means neither can
+/// pick up a pooled connection to a server of the other that has just shut down.
+let engineHTTPClient = SharedHTTPClient.makeClient()
 
 /// A production client pointed at a loopback provider, with limits high enough for swarms.
 func loopbackClient(_ server: LoopbackProviderServer, retries: Int = 1) -> LLMClient {
@@ -24,7 +30,8 @@ func loopbackClient(_ server: LoopbackProviderServer, retries: Int = 1) -> LLMCl
             id: .moonshot, kind: .openAICompatible, baseURL: server.baseURL + "/v1", apiKey: Secret("sk-test-engine"),
             apiKeyVariable: "MOONSHOT_API_KEY", defaultModel: "kimi-k2.6", requestTimeout: .seconds(60), dialect: .moonshot)
     ]
-    return LLMClient(configuration: configuration, registry: DefaultModelRegistry.load(), logger: engineTestLogger)
+    return LLMClient(
+        configuration: configuration, registry: DefaultModelRegistry.load(), logger: engineTestLogger, httpClient: engineHTTPClient)
 }
 
 /// Real prices (kimi-k2.6 on Moonshot), so cost accounting is exercised.

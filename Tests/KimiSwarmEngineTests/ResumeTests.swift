@@ -35,7 +35,8 @@ struct ResumeTests {
             let hanging = ScriptedTool(name: "lookup") { _ in .hang }
             let first = try makeEngine(server, journal: firstJournal, library: library, tools: [hanging]).makeRun(spec)
             let runID = first.id
-            let task = Task { await runCollecting(first) }
+            // One reader of the events only (an AsyncStream hands each element to one iterator).
+            let task = Task { await first.run() }
             for await envelope in first.events {
                 if case .toolCall(agent: "c", _, _, _) = envelope.event { break }
             }

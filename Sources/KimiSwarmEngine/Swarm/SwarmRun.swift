@@ -42,9 +42,19 @@ public final class SwarmRun: Sendable {
             return Self.failed(id, "run() was called twice on the same SwarmRun; make a new one with resume(runID:)")
         }
         let result = await execute()
+        let alreadyKept = result.status == .completed ? await hasResult() : true
+        if !alreadyKept, let payload = try? JSONEncoder().encode(result) {
+            // A completed run's result is kept, so resuming it (or reading it later) calls nothing.
+            _ = try? await engine.journal.record(
+                JournalEntry(runID: id, stepID: Self.resultStep, kind: .synthesis, payload: String(decoding: payload, as: UTF8.self)))
+        }
         emitter.emit(.finished(result))
         emitter.finish()
         return result
+    }
+
+    private func hasResult() async -> Bool {
+        (try? await engine.journal.entry(runID: id, stepID: Self.resultStep)) != nil
     }
 
     private static func failed(_ id: String, _ message: String) -> RunResult {
