@@ -1,5 +1,5 @@
-public import Foundation
-public import KimiSwarmCore
+import Foundation
+import KimiSwarmCore
 public import Logging
 public import ServiceLifecycle
 
@@ -123,14 +123,14 @@ public final class SwarmStore: Sendable {
         case .sqlite(let path):
             return try await SQLiteDatabase.open(path: path, logger: logger)
         case .postgres(let url):
-            return try PostgresDatabase(url: url, maximumConnections: configuration.maximumConnections, logger: logger)
+            return try PostgreSQLDatabase(url: url, maximumConnections: configuration.maximumConnections, logger: logger)
         }
     }
 
     /// The long-running services the store needs (PostgreSQL's connection pool), to add to
     /// the application's `ServiceGroup`.
     public var services: [any Service] {
-        if let postgres = database as? PostgresDatabase { return [postgres.client] }
+        if let postgres = database as? PostgreSQLDatabase { return [postgres.client] }
         return []
     }
 

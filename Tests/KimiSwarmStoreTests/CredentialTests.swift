@@ -13,7 +13,7 @@ struct CredentialTests {
         let secret = "sk-live-0123456789abcdef"
         try await withFreshLocation(kind) { location in
             let ringA = try MasterKeyring(current: Self.keyA)
-            try await withStore(at: location, masterKeys: ringA) { store in
+            try await withStore(at: location, masterKeys: ringA) { (store: SwarmStore) async throws in
                 try await store.directory.createTenant(name: "Acme", id: "acme")
                 try await store.directory.createTenant(name: "Other", id: "other")
                 try await store.credentials.setCredential(tenantID: "acme", provider: "moonshot", secret: Secret(secret))
@@ -39,27 +39,27 @@ struct CredentialTests {
                 try await store.credentials.deleteCredential(tenantID: "other", provider: "moonshot")
             }
             // No key at all, or only a different key: unreadable.
-            try await withStore(at: location) { store in
+            try await withStore(at: location) { (store: SwarmStore) async throws in
                 await #expect(throws: StoreError.self) { try await store.credentials.credential(tenantID: "acme", provider: "moonshot") }
             }
-            try await withStore(at: location, masterKeys: try MasterKeyring(current: Self.keyB)) { store in
+            try await withStore(at: location, masterKeys: try MasterKeyring(current: Self.keyB)) { (store: SwarmStore) async throws in
                 let error = await #expect(throws: StoreError.self) {
                     try await store.credentials.credential(tenantID: "acme", provider: "moonshot")
                 }
                 #expect(error?.isMasterKeyProblem == true)
             }
             // Rotation: B current, A previous; re-seal everything under B.
-            try await withStore(at: location, masterKeys: try MasterKeyring(current: Self.keyB, previous: [Self.keyA])) { store in
+            try await withStore(at: location, masterKeys: try MasterKeyring(current: Self.keyB, previous: [Self.keyA])) { (store: SwarmStore) async throws in
                 #expect(try await store.credentials.credential(tenantID: "acme", provider: "moonshot")?.reveal() == secret)
                 #expect(try await store.credentials.rotateAllCredentials() == 1)
                 #expect(try await store.credentials.rotateAllCredentials() == 0)
                 #expect(try await store.credentials.credentials(tenantID: "acme").first?.keyID == (try MasterKeyring(current: Self.keyB)).currentKeyID)
             }
             // After rotation the old key is no longer needed.
-            try await withStore(at: location, masterKeys: try MasterKeyring(current: Self.keyB)) { store in
+            try await withStore(at: location, masterKeys: try MasterKeyring(current: Self.keyB)) { (store: SwarmStore) async throws in
                 #expect(try await store.credentials.credential(tenantID: "acme", provider: "moonshot")?.reveal() == secret)
             }
-            try await withStore(at: location, masterKeys: try MasterKeyring(current: Self.keyA)) { store in
+            try await withStore(at: location, masterKeys: try MasterKeyring(current: Self.keyA)) { (store: SwarmStore) async throws in
                 await #expect(throws: StoreError.self) { try await store.credentials.credential(tenantID: "acme", provider: "moonshot") }
             }
         }
@@ -72,5 +72,22 @@ struct CredentialTests {
         #expect(ring.currentKeyID.count == 16)
         #expect(throws: StoreError.self) { try MasterKeyring(current: [1, 2, 3]) }
         #expect(throws: StoreError.self) { try MasterKeyring(currentBase64: "not base64!") }
+    }
+}
+
+@Suite("Master keyring from the environment")
+struct KeyringEnvironmentTests {
+    @Test("reads the key, a key file and previous keys")
+    func environment() throws {
+        #expect(try MasterKeyring.fromEnvironment([:]) == nil)
+        let a = MasterKeyring.generateBase64()
+        let b = MasterKeyring.generateBase64()
+        let fromVariable = try #require(try MasterKeyring.fromEnvironment(["KIMISWARM_MASTER_KEY": a, "KIMISWARM_PREVIOUS_MASTER_KEYS": b]))
+        #expect(fromVariable.currentKeyID == (try MasterKeyring(currentBase64: a)).currentKeyID)
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("ks-key-\(UUID().uuidString)")
+        try (b + "\n").write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let fromFile = try #require(try MasterKeyring.fromEnvironment(["KIMISWARM_MASTER_KEY_FILE": file.path]))
+        #expect(fromFile.currentKeyID == (try MasterKeyring(currentBase64: b)).currentKeyID)
     }
 }

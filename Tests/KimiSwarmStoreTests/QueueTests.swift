@@ -19,7 +19,7 @@ struct QueueTests {
                 }
                 return ids
             }
-            let runs = Mutex<[String: Int]>([:])
+            let runs = Locked<[String: Int]>([:])
             // Two replicas: two stores, each with its own connection(s) to the same database.
             let perWorker = try await withThrowingTaskGroup(of: Int.self) { group in
                 for worker in 0..<2 {
@@ -142,8 +142,8 @@ struct QueueTests {
     func workerService(_ kind: TestDatabase) async throws {
         try await withTestStore(kind) { store in
             for index in 0..<10 { try await store.jobs.enqueue(tenantID: "acme", queue: "svc", kind: index == 9 ? "block" : "quick") }
-            let completed = Mutex(0)
-            let blocking = Mutex<String?>(nil)
+            let completed = Locked(0)
+            let blocking = Locked<String?>(nil)
             let configuration = QueueWorker.Configuration(
                 queue: "svc", workerID: "svc-worker", leaseDuration: .seconds(60), heartbeatInterval: .milliseconds(200),
                 pollInterval: .milliseconds(20))

@@ -10,14 +10,22 @@ struct RollupTests {
         try await withTestStore(kind) { store in
             let start = Date(timeIntervalSince1970: 1_800_000_000)
             let models = ["kimi-k2.6", "claude-sonnet-4-5", "gpt-5-mini"]
-            let records: [UsageRecord] = (0..<120).map { index in
-                UsageRecord(
-                    tenantID: index % 5 == 0 ? "beta" : "acme", userID: "u\(index % 3)", apiKeyID: index % 4 == 0 ? nil : "key\(index % 2)",
-                    runID: "run\(index % 7)", templateID: index % 3 == 0 ? nil : "auditor", provider: index % 2 == 0 ? "moonshot" : "anthropic",
-                    model: models[index % 3],
-                    usage: Usage(promptTokens: 100 + index, cachedPromptTokens: index % 10, cacheWriteTokens: index % 4, completionTokens: 20 + index % 13, reasoningTokens: index % 5),
-                    costUSD: Decimal(string: "0.000\(100 + index)7")!, latencyMilliseconds: 50 + index, cacheHit: index % 6 == 0,
-                    createdAt: start.addingTimeInterval(Double(index) * 2_000))
+            var records: [UsageRecord] = []
+            for index in 0..<120 {
+                let tenantID = index % 5 == 0 ? "beta" : "acme"
+                let apiKeyID: String? = index % 4 == 0 ? nil : "key\(index % 2)"
+                let templateID: String? = index % 3 == 0 ? nil : "auditor"
+                let provider = index % 2 == 0 ? "moonshot" : "anthropic"
+                let usage = Usage(
+                    promptTokens: 100 + index, cachedPromptTokens: index % 10, cacheWriteTokens: index % 4,
+                    completionTokens: 20 + index % 13, reasoningTokens: index % 5)
+                let cost = try #require(Decimal(string: "0.000\(100 + index)7"))
+                let createdAt = start.addingTimeInterval(Double(index) * 2_000)
+                records.append(
+                    UsageRecord(
+                        tenantID: tenantID, userID: "u\(index % 3)", apiKeyID: apiKeyID, runID: "run\(index % 7)",
+                        templateID: templateID, provider: provider, model: models[index % 3], usage: usage, costUSD: cost,
+                        latencyMilliseconds: 50 + index, cacheHit: index % 6 == 0, createdAt: createdAt))
             }
             // Written concurrently, as replicas would.
             try await withThrowingTaskGroup(of: Void.self) { group in

@@ -68,8 +68,9 @@ private func dropDatabase(_ name: String, adminURL: String) async throws {
 }
 
 /// Runs `body` with a PostgreSQL driver whose pool is running.
-func withPostgres<T: Sendable>(url: String, _ body: @Sendable (PostgresDatabase) async throws -> T) async throws -> T {
-    let database = try PostgresDatabase(url: url, maximumConnections: 4, logger: testLogger)
+@discardableResult
+func withPostgres<T: Sendable>(url: String, _ body: @Sendable (PostgreSQLDatabase) async throws -> T) async throws -> T {
+    let database = try PostgreSQLDatabase(url: url, maximumConnections: 4, logger: testLogger)
     return try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { await database.client.run() }
         defer { group.cancelAll() }
@@ -89,10 +90,19 @@ func withTestStore<T: Sendable>(
 }
 
 /// Opens another store on an existing location (another replica).
+@discardableResult
 func withStore<T: Sendable>(
     at location: StoreLocation, clock: StoreClock = .system, masterKeys: MasterKeyring? = nil, migrate: Bool = true,
     _ body: @escaping @Sendable (SwarmStore) async throws -> T
 ) async throws -> T {
     try await SwarmStore.withStore(
         StoreConfiguration(location: location, masterKeys: masterKeys, clock: clock, migrate: migrate), logger: testLogger, body)
+}
+
+/// A value shared between tasks.
+final class Locked<Value: Sendable>: Sendable {
+    private let mutex: Mutex<Value>
+    init(_ value: Value) { mutex = Mutex(value) }
+    func withLock<T: Sendable>(_ body: (inout Value) -> T) -> T { mutex.withLock { body(&$0) } }
+    var value: Value { mutex.withLock { $0 } }
 }

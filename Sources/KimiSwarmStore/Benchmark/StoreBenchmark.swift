@@ -1,5 +1,5 @@
-public import Foundation
-public import KimiSwarmCore
+import Foundation
+import KimiSwarmCore
 public import Logging
 
 /// Measures the store on one database: queue throughput (jobs claimed and completed per

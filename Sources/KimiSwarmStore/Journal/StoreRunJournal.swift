@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import KimiSwarmCore
 
 /// The engine's ``RunJournal`` on the store, bound to one tenant: entries are keyed by

@@ -1,5 +1,5 @@
 public import Foundation
-public import Logging
+import Logging
 
 /// The durable job queue on the store's `jobs` table.
 ///
@@ -107,7 +107,8 @@ public struct JobQueue: Sendable {
                     """)
             else { throw StoreError.leaseLost }
             let attempts = try row.int("attempts")
-            if retryable && attempts < (try row.int("max_attempts")) {
+            let maxAttempts = try row.int("max_attempts")
+            if retryable && attempts < maxAttempts {
                 let next = now.addingTimeInterval(backoff.delay(afterAttempt: attempts).seconds)
                 try await tx.query(
                     """

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 import Crypto
 
 /// API keys: only a SHA-256 hash and a display prefix are stored.

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import KimiSwarmCore
 
 /// Provider credentials of a tenant, encrypted with AES-GCM under the master keyring. The

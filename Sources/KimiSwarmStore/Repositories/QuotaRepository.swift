@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// Plans (super-admin) and each tenant's quota overrides.
 public struct QuotaRepository: Sendable {

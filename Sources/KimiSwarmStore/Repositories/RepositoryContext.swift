@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import Logging
 
 /// What every repository needs: the database, the clock and a logger.

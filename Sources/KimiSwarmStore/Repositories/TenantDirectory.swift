@@ -9,6 +9,7 @@ public struct TenantDirectory: Sendable {
     public init(context: RepositoryContext) { self.context = context }
 
     /// Creates a tenant (super-admin).
+    @discardableResult
     public func createTenant(name: String, id: String = UUID().uuidString.lowercased(), planID: String? = nil) async throws -> Tenant {
         let tenant = Tenant(id: id, name: name, planID: planID, createdAt: context.now)
         if try await context.database.first("SELECT id FROM tenants WHERE id = \(id)") != nil {

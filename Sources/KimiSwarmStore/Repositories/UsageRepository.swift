@@ -1,5 +1,5 @@
 public import Foundation
-public import KimiSwarmCore
+import KimiSwarmCore
 
 /// The usage ledger (one row per LLM call) and its daily rollups, kept current in the same
 /// transaction as each row, so analytics read rollups and never scan the ledger.

@@ -43,6 +43,8 @@ public struct SQLQuery: Sendable, ExpressibleByStringInterpolation {
         public mutating func appendLiteral(_ literal: String) { pieces.append(.text(literal)) }
         /// A value, bound as a parameter.
         public mutating func appendInterpolation(_ value: some SQLBindable) { pieces.append(.bind(value.sqlValue)) }
+        /// An optional value, bound as a parameter (`NULL` when `nil`).
+        public mutating func appendInterpolation<Value: SQLBindable>(_ value: Value?) { pieces.append(.bind(value.sqlValue)) }
         /// Trusted SQL text written by the store (identifiers, fixed lists); never user data.
         public mutating func appendInterpolation(raw: String) { pieces.append(.text(raw)) }
         /// A dialect-dependent fragment.

@@ -1,3 +1,5 @@
+import Foundation
+
 /// One forward-only schema step, registered by version and name and run once.
 public struct Migration: Sendable {
     /// Strictly increasing version.

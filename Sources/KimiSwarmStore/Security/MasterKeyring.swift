@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 import Crypto
 
 /// The master keys that encrypt provider credentials at rest (AES-256-GCM).
@@ -16,7 +16,8 @@ public struct MasterKeyring: Sendable {
 
     struct Key: Sendable {
         let id: String
-        let key: SymmetricKey
+        let bytes: [UInt8]
+        var key: SymmetricKey { SymmetricKey(data: bytes) }
     }
 
     let current: Key
@@ -42,6 +43,23 @@ public struct MasterKeyring: Sendable {
         try self.init(current: decode(currentBase64), previous: previousBase64.map(decode))
     }
 
+    /// The keyring the given environment describes (the CLI passes the process environment):
+    /// `KIMISWARM_MASTER_KEY`, else the file named by `KIMISWARM_MASTER_KEY_FILE`, plus
+    /// `KIMISWARM_PREVIOUS_MASTER_KEYS`; `nil` when no key is configured.
+    public static func fromEnvironment(_ environment: [String: String]) throws -> MasterKeyring? {
+        var current = environment[environmentVariable].flatMap { $0.isEmpty ? nil : $0 }
+        if current == nil, let file = environment[fileEnvironmentVariable], !file.isEmpty {
+            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+                throw StoreError.invalidArgument("cannot read the master key file named by \(fileEnvironmentVariable)")
+            }
+            current = text
+        }
+        guard let current else { return nil }
+        let previous = (environment[previousKeysEnvironmentVariable] ?? "").split(separator: ",").map(String.init)
+            .filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+        return try MasterKeyring(currentBase64: current, previousBase64: previous)
+    }
+
     /// A new random 32-byte key, base64 (for `KIMISWARM_MASTER_KEY`).
     public static func generateBase64() -> String {
         SymmetricKey(size: .bits256).withUnsafeBytes { Data($0).base64EncodedString() }
@@ -50,7 +68,7 @@ public struct MasterKeyring: Sendable {
     private static func key(_ bytes: [UInt8]) throws -> Key {
         guard bytes.count == 32 else { throw StoreError.invalidArgument("a master key has 32 bytes") }
         let id = SHA256.hash(data: bytes).prefix(8).map { String(format: "%02x", $0) }.joined()
-        return Key(id: id, key: SymmetricKey(data: bytes))
+        return Key(id: id, bytes: bytes)
     }
 
     func seal(_ plaintext: String, authenticating context: String) throws -> (keyID: String, sealed: [UInt8]) {

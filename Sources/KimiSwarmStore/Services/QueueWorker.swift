@@ -81,10 +81,11 @@ public struct QueueWorker: Service {
         case shutdown
     }
 
-    private func process(_ claimed: ClaimedJob, logger: Logger) async {
-        var logger = logger
-        logger[metadataKey: "job_id"] = "\(claimed.job.id)"
-        logger[metadataKey: "tenant_id"] = "\(claimed.job.tenantID)"
+    private func process(_ claimed: ClaimedJob, logger base: Logger) async {
+        var jobLogger = base
+        jobLogger[metadataKey: "job_id"] = "\(claimed.job.id)"
+        jobLogger[metadataKey: "tenant_id"] = "\(claimed.job.tenantID)"
+        let logger = jobLogger
         let queue = self.queue
         let configuration = self.configuration
         let handler = self.handler

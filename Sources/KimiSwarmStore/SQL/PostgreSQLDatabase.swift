@@ -1,15 +1,15 @@
-public import Foundation
+import Foundation
 public import Logging
 import NIOCore
 import NIOSSL
 public import PostgresNIO
-public import ServiceLifecycle
+import ServiceLifecycle
 
 /// PostgreSQL driver over postgres-nio's `PostgresClient` (a connection pool).
 ///
 /// The client must run: either add ``client`` to your `ServiceGroup` or use
 /// ``SwarmStore/withStore(_:logger:_:)``, which runs it for the body's duration.
-public final class PostgresDatabase: SQLDatabase {
+public final class PostgreSQLDatabase: SQLDatabase {
     /// The pool; a `Service`.
     public let client: PostgresClient
     public var dialect: SQLDialect { .postgres }
@@ -115,8 +115,8 @@ public final class PostgresDatabase: SQLDatabase {
         func query(_ query: SQLQuery) async throws -> [SQLRow] {
             let (sql, binds) = query.render(.postgres)
             do {
-                let rows = try await connection.query(PostgresDatabase.postgresQuery(sql, binds), logger: logger)
-                return try await PostgresDatabase.collect(rows)
+                let rows = try await connection.query(PostgreSQLDatabase.postgresQuery(sql, binds), logger: logger)
+                return try await PostgreSQLDatabase.collect(rows)
             } catch {
                 throw StoreError.database(dialect: .postgres, underlying: error)
             }
