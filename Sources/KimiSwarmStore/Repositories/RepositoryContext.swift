@@ -13,7 +13,8 @@ public struct RepositoryContext: Sendable {
         self.logger = logger
     }
 
-    var now: Date { clock.now() }
+    /// The clock's time at the store's precision (whole milliseconds), so values read back equal those written.
+    var now: Date { Date(millisecondsSince1970: clock.now().millisecondsSince1970) }
 }
 
 extension SQLRow {

@@ -1,21 +1,26 @@
 import Foundation
 public import Logging
 import NIOCore
+import NIOPosix
 import SQLiteNIO
 
 /// SQLite driver: one connection to a file in WAL mode, used by one statement or
 /// transaction at a time. Several processes (or several ``SQLiteDatabase`` values) may open
-/// the same file; SQLite's lock with a busy timeout serialises their writers.
+/// the same file; SQLite's lock with a busy timeout serialises their writers. Each connection
+/// has a thread of its own, so one connection waiting on SQLite's lock never holds up the
+/// connection that holds it.
 public final class SQLiteDatabase: SQLDatabase {
     /// The file.
     public let path: String
     public var dialect: SQLDialect { .sqlite }
     private let connection: SQLiteConnection
+    private let threadPool: NIOThreadPool
     private let lock = AsyncLock()
 
-    private init(path: String, connection: SQLiteConnection) {
+    private init(path: String, connection: SQLiteConnection, threadPool: NIOThreadPool) {
         self.path = path
         self.connection = connection
+        self.threadPool = threadPool
     }
 
     /// Opens (creating it and its folder when missing) the SQLite file at `path`.
@@ -24,7 +29,16 @@ public final class SQLiteDatabase: SQLDatabase {
         if !folder.isEmpty {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         }
-        let connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+        let threadPool = NIOThreadPool(numberOfThreads: 1)
+        threadPool.start()
+        let connection: SQLiteConnection
+        do {
+            connection = try await SQLiteConnection.open(
+                storage: .file(path: path), threadPool: threadPool, logger: logger, on: MultiThreadedEventLoopGroup.singleton.any())
+        } catch {
+            try? await threadPool.shutdownGracefully()
+            throw StoreError.database(dialect: .sqlite, underlying: error)
+        }
         do {
             _ = try await connection.query("PRAGMA busy_timeout = 60000")
             _ = try await connection.query("PRAGMA journal_mode = WAL")
@@ -32,9 +46,10 @@ public final class SQLiteDatabase: SQLDatabase {
             _ = try await connection.query("PRAGMA foreign_keys = ON")
         } catch {
             try? await connection.close()
+            try? await threadPool.shutdownGracefully()
             throw error
         }
-        return SQLiteDatabase(path: path, connection: connection)
+        return SQLiteDatabase(path: path, connection: connection, threadPool: threadPool)
     }
 
     @discardableResult
@@ -47,7 +62,15 @@ public final class SQLiteDatabase: SQLDatabase {
     }
 
     public func close() async throws {
-        try await connection.close()
+        await lock.lock()
+        defer { lock.unlock() }
+        do {
+            try await connection.close()
+        } catch {
+            try? await threadPool.shutdownGracefully()
+            throw error
+        }
+        try await threadPool.shutdownGracefully()
     }
 
     static func run(_ query: SQLQuery, on connection: SQLiteConnection) async throws -> [SQLRow] {
