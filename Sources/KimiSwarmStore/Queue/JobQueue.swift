@@ -47,32 +47,41 @@ public struct JobQueue: Sendable {
     public func claim(queue: String = "default", workerID: String, leaseDuration: Duration = .seconds(30)) async throws -> ClaimedJob? {
         let now = context.now
         let expires = now.addingTimeInterval(leaseDuration.seconds)
-        // Leases that expired on the last attempt: dead-letter instead of running again.
-        try await context.database.query(
-            """
-            UPDATE jobs SET status = 'dead', last_error = 'lease expired on the last attempt', lease_owner = NULL,
-                lease_expires_at = NULL, updated_at = \(now), finished_at = \(now)
-            WHERE queue = \(queue) AND status = 'running' AND lease_expires_at <= \(now) AND attempts >= max_attempts
-            """)
-        let rows = try await context.database.query(
-            """
-            UPDATE jobs SET status = 'running', lease_owner = \(workerID), lease_expires_at = \(expires),
-                fencing_token = fencing_token + 1, attempts = attempts + 1, updated_at = \(now)
-            WHERE id = (
-                SELECT id FROM jobs
-                WHERE queue = \(queue) AND ((status = 'queued' AND not_before <= \(now))
-                    OR (status = 'running' AND lease_expires_at <= \(now) AND attempts < max_attempts))
-                ORDER BY priority DESC, not_before, created_at, id
-                LIMIT 1\(dialect: .skipLocked))
-            RETURNING *
-            """)
-        guard let row = rows.first else { return nil }
-        let job = try Self.job(row)
-        context.logger.debug(
-            "claimed job", metadata: ["job_id": "\(job.id)", "tenant_id": "\(job.tenantID)", "attempt": "\(job.attempts)"])
-        return ClaimedJob(
-            job: job,
-            lease: JobLease(jobID: job.id, tenantID: job.tenantID, fencingToken: job.fencingToken, owner: workerID, expiresAt: expires))
+        // One statement picks the best candidate and takes it. A candidate whose lease expired
+        // on its last attempt is dead-lettered by the same statement instead (SET expressions
+        // see the row as it was), and the loop picks the next one.
+        let exhausted: SQLQuery = "(status = 'running' AND attempts >= max_attempts)"
+        while true {
+            let rows = try await context.database.query(
+                """
+                UPDATE jobs SET
+                    status = CASE WHEN \(exhausted) THEN 'dead' ELSE 'running' END,
+                    last_error = CASE WHEN \(exhausted) THEN 'lease expired on the last attempt' ELSE last_error END,
+                    finished_at = CASE WHEN \(exhausted) THEN \(now) ELSE NULL END,
+                    lease_owner = CASE WHEN \(exhausted) THEN NULL ELSE \(workerID) END,
+                    lease_expires_at = CASE WHEN \(exhausted) THEN NULL ELSE \(expires) END,
+                    attempts = CASE WHEN \(exhausted) THEN attempts ELSE attempts + 1 END,
+                    fencing_token = fencing_token + 1, updated_at = \(now)
+                WHERE id = (
+                    SELECT id FROM jobs
+                    WHERE queue = \(queue) AND ((status = 'queued' AND not_before <= \(now))
+                        OR (status = 'running' AND lease_expires_at <= \(now)))
+                    ORDER BY priority DESC, not_before, created_at, id
+                    LIMIT 1\(dialect: .skipLocked))
+                RETURNING *
+                """)
+            guard let row = rows.first else { return nil }
+            let job = try Self.job(row)
+            if job.status == .dead {
+                context.logger.info("dead-lettered a job whose lease expired on its last attempt", metadata: ["job_id": "\(job.id)"])
+                continue
+            }
+            context.logger.debug(
+                "claimed job", metadata: ["job_id": "\(job.id)", "tenant_id": "\(job.tenantID)", "attempt": "\(job.attempts)"])
+            return ClaimedJob(
+                job: job,
+                lease: JobLease(jobID: job.id, tenantID: job.tenantID, fencingToken: job.fencingToken, owner: workerID, expiresAt: expires))
+        }
     }
 
     /// Extends a lease; refused (``StoreError/leaseLost``) when the lease was taken over.

@@ -28,20 +28,23 @@ public struct UsageRepository: Sendable {
                 tenant_id = \(key.tenantID) AND day = \(key.day) AND provider = \(key.provider) AND model = \(key.model)
                 AND template_id = \(key.templateID) AND api_key_id = \(key.apiKeyID)
                 """
-            // Make sure the row exists, then lock it: concurrent writers add up one at a time,
-            // in exact decimal arithmetic done here rather than in SQL.
-            try await tx.query(
-                """
-                INSERT INTO usage_rollups_daily(tenant_id, day, provider, model, template_id, api_key_id, calls, cache_hits,
-                    prompt_tokens, cached_prompt_tokens, cache_write_tokens, completion_tokens, reasoning_tokens, cost_usd,
-                    latency_ms_total)
-                VALUES (\(key.tenantID), \(key.day), \(key.provider), \(key.model), \(key.templateID), \(key.apiKeyID),
-                    0, 0, 0, 0, 0, 0, 0, '0', 0)
-                ON CONFLICT (tenant_id, day, provider, model, template_id, api_key_id) DO NOTHING
-                """)
-            guard let row = try await tx.first("SELECT * FROM usage_rollups_daily WHERE \(keyFilter)\(dialect: .forUpdate)") else {
-                throw StoreError.notFound("rollup")
+            // Lock the day's rollup row (creating it the first time), then add in exact decimal
+            // arithmetic here rather than in SQL: concurrent writers add up one at a time.
+            let lockRollup: SQLQuery = "SELECT * FROM usage_rollups_daily WHERE \(keyFilter)\(dialect: .forUpdate)"
+            var locked = try await tx.first(lockRollup)
+            if locked == nil {
+                try await tx.query(
+                    """
+                    INSERT INTO usage_rollups_daily(tenant_id, day, provider, model, template_id, api_key_id, calls, cache_hits,
+                        prompt_tokens, cached_prompt_tokens, cache_write_tokens, completion_tokens, reasoning_tokens, cost_usd,
+                        latency_ms_total)
+                    VALUES (\(key.tenantID), \(key.day), \(key.provider), \(key.model), \(key.templateID), \(key.apiKeyID),
+                        0, 0, 0, 0, 0, 0, 0, '0', 0)
+                    ON CONFLICT (tenant_id, day, provider, model, template_id, api_key_id) DO NOTHING
+                    """)
+                locked = try await tx.first(lockRollup)
             }
+            guard let row = locked else { throw StoreError.notFound("rollup") }
             let next = try Self.rollup(row).adding(record)
             try await tx.query(
                 """
