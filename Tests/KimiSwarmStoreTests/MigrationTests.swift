@@ -1,5 +1,6 @@
 import Foundation
 import KimiSwarmStore
+import PostgresNIO
 import Testing
 
 @Suite("Store migrations")
@@ -47,5 +48,23 @@ struct MigrationTests {
         #expect(postgres.sql == "SELECT * FROM jobs WHERE tenant_id = $1 AND priority > $2 FOR UPDATE SKIP LOCKED")
         #expect(sqlite.binds == [.text("t1"), .integer(3)])
         #expect(postgres.binds == sqlite.binds)
+    }
+}
+
+@Suite("Store locations")
+struct StoreLocationTests {
+    @Test("URLs choose the database")
+    func locations() throws {
+        #expect(StoreLocation(databaseURL: "postgres://u:p@db:5433/ks") == .postgres(url: "postgres://u:p@db:5433/ks"))
+        #expect(StoreLocation(databaseURL: "postgresql://db/ks") == .postgres(url: "postgresql://db/ks"))
+        #expect(StoreLocation(databaseURL: "sqlite://./x.sqlite") == .sqlite(path: "./x.sqlite"))
+        #expect(StoreLocation(databaseURL: "data/x.sqlite") == .sqlite(path: "data/x.sqlite"))
+        #expect(throws: StoreError.self) { try PostgreSQLDatabase.configuration(url: "mysql://db/x") }
+        let configuration = try PostgreSQLDatabase.configuration(url: "postgres://ada:s%40cret@db.local:6543/kimiswarm?sslmode=disable")
+        #expect(configuration.host == "db.local")
+        #expect(configuration.port == 6543)
+        #expect(configuration.username == "ada")
+        #expect(configuration.password == "s@cret")
+        #expect(configuration.database == "kimiswarm")
     }
 }

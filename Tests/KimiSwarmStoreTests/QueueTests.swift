@@ -179,4 +179,48 @@ struct QueueTests {
             #expect(try await store.jobs.claim(queue: "svc", workerID: "next")?.job.id == blockedID)
         }
     }
+
+    @Test("a QueueWorker whose lease was taken over stops its handler and drops its outcome", arguments: TestDatabase.available)
+    func workerLosesLease(_ kind: TestDatabase) async throws {
+        let clock = TestClock()
+        try await withTestStore(kind, clock: clock.storeClock) { store in
+            let job = try await store.jobs.enqueue(tenantID: "acme", queue: "steal", kind: "long")
+            let started = Locked(false)
+            let cancelled = Locked(false)
+            let configuration = QueueWorker.Configuration(
+                queue: "steal", workerID: "slow", leaseDuration: .seconds(30), heartbeatInterval: .milliseconds(100),
+                pollInterval: .milliseconds(20))
+            let worker = QueueWorker(queue: store.jobs, configuration: configuration, logger: testLogger) { _ in
+                started.withLock { $0 = true }
+                do {
+                    try await Task.sleep(for: .seconds(3600))
+                } catch {
+                    cancelled.withLock { $0 = true }
+                    throw error
+                }
+                return .completed
+            }
+            let group = ServiceGroup(configuration: .init(services: [worker], logger: testLogger))
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { try await group.run() }
+                let deadline = ContinuousClock.now + .seconds(120)
+                while !started.value && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+                #expect(started.value)
+                // The worker stalls past its lease (as far as the store's clock can tell) and
+                // another worker takes the job over.
+                clock.advance(by: 3_600)
+                let thief = try #require(try await store.jobs.claim(queue: "steal", workerID: "thief", leaseDuration: .seconds(7_200)))
+                #expect(thief.job.id == job.id)
+                while !cancelled.value && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+                #expect(cancelled.value)
+                #expect(try await store.jobs.job(tenantID: "acme", jobID: job.id)?.leaseOwner == "thief")
+                try await store.jobs.complete(lease: thief.lease)
+                await group.triggerGracefulShutdown()
+                try await tasks.waitForAll()
+            }
+            let done = try #require(try await store.jobs.job(tenantID: "acme", jobID: job.id))
+            #expect(done.status == .succeeded)
+            #expect(done.attempts == 2)
+        }
+    }
 }
