@@ -127,6 +127,13 @@ public final class LoopbackProviderServer: Sendable {
         state.clearQueue()
     }
 
+    /// Installs a responder that answers each request for which no scripted response is
+    /// queued; returning `nil` falls back to the echo model. It runs on an event loop: keep it
+    /// quick and free of blocking. Used for parallel callers, whose order a FIFO cannot script.
+    public func setResponder(_ responder: (@Sendable (RecordedRequest) -> FakeResponse?)?) {
+        state.setResponder(responder)
+    }
+
     /// Installs (or removes, with `nil`) a callback invoked on the server's event loop
     /// for every request received, after it is recorded. Keep it fast and non-blocking.
     public func setRequestObserver(_ observer: (@Sendable (RecordedRequest) -> Void)?) {

@@ -12,6 +12,7 @@ final class ServerState: Sendable {
         var shuttingDown = false
         var channels: [ObjectIdentifier: any Channel] = [:]
         var observer: (@Sendable (RecordedRequest) -> Void)?
+        var responder: (@Sendable (RecordedRequest) -> FakeResponse?)?
     }
 
     private let storage = Mutex(Storage())
@@ -38,7 +39,7 @@ final class ServerState: Sendable {
         headers: [(name: String, value: String)],
         body: [UInt8]
     ) -> (request: RecordedRequest, scripted: FakeResponse?) {
-        let (request, scripted, observer) = storage.withLock { storage in
+        let (request, queued, observer, responder) = storage.withLock { storage in
             let request = RecordedRequest(
                 sequenceNumber: storage.requests.count + 1,
                 method: method,
@@ -47,11 +48,11 @@ final class ServerState: Sendable {
                 body: body
             )
             storage.requests.append(request)
-            let scripted = storage.queue.isEmpty ? nil : storage.queue.removeFirst()
-            return (request, scripted, storage.observer)
+            let queued = storage.queue.isEmpty ? nil : storage.queue.removeFirst()
+            return (request, queued, storage.observer, storage.responder)
         }
         observer?(request)
-        return (request, scripted)
+        return (request, queued ?? responder?(request))
     }
 
     /// Every request received so far, in order.
@@ -70,6 +71,11 @@ final class ServerState: Sendable {
             $0.requests.removeAll()
             $0.disconnects = 0
         }
+    }
+
+    /// Installs the responder consulted when the queue is empty.
+    func setResponder(_ responder: (@Sendable (RecordedRequest) -> FakeResponse?)?) {
+        storage.withLock { $0.responder = responder }
     }
 
     /// Installs the per-request observer.

@@ -14,7 +14,10 @@ struct Swarm: AsyncParsableCommand {
             (--config, KIMI_CONFIG_FILE, ./kimiswarm.yaml).
             """,
         version: "0.1.0",
-        subcommands: [ChatCommand.self, ModelsCommand.self, HealthCommand.self, RouteCommand.self]
+        subcommands: [
+            ChatCommand.self, RunCommand.self, AgentsCommand.self, ModelsCommand.self, HealthCommand.self, RouteCommand.self,
+            BenchCommand.self,
+        ]
     )
 }
 

@@ -1,6 +1,7 @@
 import Foundation
 import KimiSwarmClient
 import KimiSwarmCore
+import KimiSwarmTesting
 import Testing
 
 private func load(_ yaml: String, path: String = "kimiswarm.yaml") throws(KimiSwarmError) -> LoadedConfiguration {

@@ -25,7 +25,7 @@ struct SectionSetting {
     }
 
     /// The sections, in the order they are documented.
-    static let sections = ["retry", "circuit_breaker", "rate_limit", "cache", "observability"]
+    static let sections = ["retry", "circuit_breaker", "rate_limit", "cache", "observability", "swarm"]
 
     /// The keys of one section, in the order they are documented.
     static func keys(of section: String) -> [String] {
@@ -70,6 +70,12 @@ struct SectionSetting {
             parsed("observability", "log_level", "a log level", SettingValue.logLevel) { $0.observability.logLevel = $1 },
             parsed("observability", "log_format", "a log format", SettingValue.logFormat) { $0.observability.logFormat = $1 },
             boolean("observability", "metrics_enabled") { $0.observability.metricsEnabled = $1 },
+            parsed("swarm", "model_fast", "a model id", SettingValue.modelID) { $0.swarm.modelFast = $1 },
+            parsed("swarm", "model_balanced", "a model id", SettingValue.modelID) { $0.swarm.modelBalanced = $1 },
+            parsed("swarm", "model_deep", "a model id", SettingValue.modelID) { $0.swarm.modelDeep = $1 },
+            parsed("swarm", "model_planner", "a model id", SettingValue.modelID) { $0.swarm.modelPlanner = $1 },
+            integer("swarm", "concurrency", 1...1000) { $0.swarm.concurrency = $1 },
+            parsed("swarm", "templates_dir", "a folder path", SettingValue.filePath) { $0.swarm.templatesDirectory = $1 },
         ]
     }
 

@@ -111,6 +111,14 @@ enum SettingValue {
         return path.isEmpty ? .failure(SettingError("is empty (expected a file path)")) : .success(path)
     }
 
+    /// A model id: any non-empty text without whitespace inside.
+    static func modelID(_ text: String) -> Result<String, SettingError> {
+        let id = text.trimmingWhitespace
+        if id.isEmpty { return .failure(SettingError("is empty (expected a model id such as kimi-k2.6)")) }
+        if id.contains(where: \.isWhitespace) { return .failure(SettingError("contains whitespace (expected a model id such as kimi-k2.6)")) }
+        return .success(id)
+    }
+
     /// An environment variable's name.
     static func variableName(_ text: String) -> Result<String, SettingError> {
         let name = text.trimmingWhitespace

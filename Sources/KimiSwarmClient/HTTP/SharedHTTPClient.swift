@@ -11,19 +11,31 @@ import Synchronization
 public enum SharedHTTPClient {
     private static let clients = Mutex<[Int64: HTTPClient]>([:])
 
+    /// HTTP/1.1 connections kept per host. A swarm runs many calls to one provider at once;
+    /// AsyncHTTPClient's default of 8 would queue them behind each other. The client's
+    /// bulkhead (`max_concurrent` per provider) is what bounds concurrency.
+    public static let maxConnectionsPerHost = 512
+
     /// The pool for providers that connect within `connectTimeout`.
     public static func client(connectTimeout: Duration = .seconds(10)) -> HTTPClient {
         let milliseconds = max(1, connectTimeout.components.seconds * 1000 + connectTimeout.components.attoseconds / 1_000_000_000_000_000)
         return clients.withLock { clients in
             if let client = clients[milliseconds] { return client }
-            var configuration = HTTPClient.Configuration(
-                redirectConfiguration: .disallow,
-                timeout: .init(connect: .milliseconds(milliseconds), read: nil),
-                connectionPool: .init(idleTimeout: .seconds(60)))
-            configuration.httpVersion = .automatic
-            let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+            let client = makeClient(connectTimeout: .milliseconds(milliseconds))
             clients[milliseconds] = client
             return client
         }
+    }
+
+    /// A new client configured like the shared ones, for callers that want a pool of their
+    /// own (a benchmark, a test suite); the caller shuts it down.
+    public static func makeClient(connectTimeout: Duration = .seconds(10)) -> HTTPClient {
+        let milliseconds = max(1, connectTimeout.components.seconds * 1000 + connectTimeout.components.attoseconds / 1_000_000_000_000_000)
+        var configuration = HTTPClient.Configuration(
+            redirectConfiguration: .disallow,
+            timeout: .init(connect: .milliseconds(milliseconds), read: nil),
+            connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: maxConnectionsPerHost))
+        configuration.httpVersion = .automatic
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 }

@@ -19,6 +19,8 @@ public struct KimiSwarmConfiguration: Sendable, Hashable {
     public var modelsFile: String?
     /// Routing rules, deployments and fallback chains (`router:` and `fallbacks:` in the config file).
     public var router: RouterSettings?
+    /// The swarm engine's settings (`swarm.*`, `KIMI_SWARM__*`).
+    public var swarm = SwarmSettings()
 
     /// Creates a configuration; by default every built-in provider with its built-in settings.
     public init(
@@ -238,5 +240,35 @@ public struct ObservabilitySettings: Sendable, Hashable {
         self.logLevel = logLevel
         self.logFormat = logFormat
         self.metricsEnabled = metricsEnabled
+    }
+}
+
+/// The swarm engine's settings.
+public struct SwarmSettings: Sendable, Hashable {
+    /// The model for templates of the `fast` tier (`swarm.model_fast`); unset falls back to the
+    /// next tier, then to the provider's default model.
+    public var modelFast: String?
+    /// The model for the `balanced` tier (`swarm.model_balanced`).
+    public var modelBalanced: String?
+    /// The model for the `deep` tier (`swarm.model_deep`).
+    public var modelDeep: String?
+    /// The model for planning and synthesis (`swarm.model_planner`; the deep tier's when unset).
+    public var modelPlanner: String?
+    /// Sub-agents running at once by default (`swarm.concurrency`, default 16).
+    public var concurrency: Int
+    /// A folder of the user's own templates (`swarm.templates_dir`).
+    public var templatesDirectory: String?
+
+    /// Creates settings.
+    public init(
+        modelFast: String? = nil, modelBalanced: String? = nil, modelDeep: String? = nil, modelPlanner: String? = nil,
+        concurrency: Int = 16, templatesDirectory: String? = nil
+    ) {
+        self.modelFast = modelFast
+        self.modelBalanced = modelBalanced
+        self.modelDeep = modelDeep
+        self.modelPlanner = modelPlanner
+        self.concurrency = concurrency
+        self.templatesDirectory = templatesDirectory
     }
 }

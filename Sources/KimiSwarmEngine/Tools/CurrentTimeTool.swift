@@ -34,6 +34,6 @@ public struct CurrentTimeTool: Tool {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = zone
         let weekday = Self.weekdays[calendar.component(.weekday, from: date) - 1]
-        return "{\"time\":\"\(iso)\",\"timezone\":\"\(zone.identifier)\",\"weekday\":\"\(weekday)\",\"unix\":\(Int(date.timeIntervalSince1970))}"
+        return "{\"time\":\"\(iso)\",\"timezone\":\"\(zoneName)\",\"weekday\":\"\(weekday)\",\"unix\":\(Int(date.timeIntervalSince1970))}"
     }
 }

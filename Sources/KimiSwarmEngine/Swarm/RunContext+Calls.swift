@@ -1,0 +1,71 @@
+import Foundation
+import KimiSwarmCore
+
+extension RunContext {
+    /// One journaled model call: replayed when the journal has `step`; otherwise reserved in
+    /// the budget, streamed (token deltas become events), written to the journal, settled.
+    func callModel(step: String, request: ChatRequest, agentID: String, reservation held: BudgetLedger.Reservation? = nil)
+        async throws -> ChatResponse
+    {
+        if let entry = replayed(step) {
+            if let held { ledger.release(held) }
+            do {
+                return try JSONDecoder().decode(ChatResponse.self, from: Data(entry.payload.utf8))
+            } catch {
+                throw AgentFailure(message: "journal step \(step) cannot be read: \(error)")
+            }
+        }
+        let promptBound = CallPricing.promptTokenBound(request)
+        let maxOutput = request.maxTokens ?? spec.limits.maxOutputTokensPerCall
+        let maximum = engine.pricing.maximumCost(model: request.model, promptTokens: promptBound, maxOutputTokens: maxOutput)
+        let reservation: BudgetLedger.Reservation
+        do {
+            if let held {
+                // The share set aside at the start is swapped for the real maximum.
+                ledger.release(held)
+                reservation = try ledger.reserveCall(costUSD: maximum, tokens: promptBound + maxOutput, force: true)
+            } else {
+                try checkCanStartWork()
+                reservation = try ledger.reserveCall(costUSD: maximum, tokens: promptBound + maxOutput)
+            }
+        } catch {
+            throw AgentFailure(message: error.message, limit: error)
+        }
+        let response: ChatResponse
+        do {
+            response = try await stream(request, agentID: agentID)
+        } catch {
+            // A call that failed is not billed; its reservation goes back.
+            ledger.release(reservation)
+            throw error
+        }
+        let cost = engine.pricing.cost(of: response)
+        let payload = String(decoding: try JSONEncoder().encode(response), as: UTF8.self)
+        defer {
+            ledger.settle(reservation, usage: response.usage, costUSD: cost)
+            emitCost()
+        }
+        do {
+            _ = try await record(step: step, kind: .llm, payload: payload, usage: response.usage, costUSD: cost)
+        } catch {
+            throw AgentFailure(message: "the journal refused step \(step): \(error)")
+        }
+        return response
+    }
+
+    private func stream(_ request: ChatRequest, agentID: String) async throws -> ChatResponse {
+        guard engine.streaming else { return try await engine.model.chat(request) }
+        var final: ChatResponse?
+        for try await event in engine.model.chatStream(request) {
+            switch event {
+            case .contentDelta(let text): emit(.tokenDelta(agent: agentID, text: text))
+            case .finished(let response): final = response
+            default: break
+            }
+        }
+        guard let final else {
+            throw AgentFailure(message: "the model's stream ended without a final response")
+        }
+        return final
+    }
+}
