@@ -142,7 +142,10 @@ struct QueueTests {
     @Test("QueueWorker services run jobs and release their lease on graceful shutdown", arguments: TestDatabase.available)
     func workerService(_ kind: TestDatabase) async throws {
         try await withTestStore(kind) { store in
-            for index in 0..<10 { try await store.jobs.enqueue(tenantID: "acme", queue: "svc", kind: index == 9 ? "block" : "quick") }
+            // The worker runs one job at a time: the blocking job has the lowest priority, so it
+            // is taken after the quick ones.
+            for _ in 0..<9 { try await store.jobs.enqueue(tenantID: "acme", queue: "svc", kind: "quick") }
+            try await store.jobs.enqueue(tenantID: "acme", queue: "svc", kind: "block", priority: -1)
             let completed = Locked(0)
             let blocking = Locked<String?>(nil)
             let configuration = QueueWorker.Configuration(
