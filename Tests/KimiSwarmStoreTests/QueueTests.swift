@@ -226,4 +226,36 @@ struct QueueTests {
             #expect(done.attempts == 2)
         }
     }
+
+    @Test("a QueueWorker with concurrency 4 runs every job once", arguments: TestDatabase.available)
+    func workerConcurrency(_ kind: TestDatabase) async throws {
+        try await withTestStore(kind) { store in
+            for index in 0..<40 { try await store.jobs.enqueue(tenantID: "acme", queue: "par", kind: "k", payload: "{\"i\":\(index)}") }
+            let runs = Locked<[String: Int]>([:])
+            let owners = Locked<Set<String>>([])
+            let configuration = QueueWorker.Configuration(
+                queue: "par", workerID: "pool", leaseDuration: .seconds(60), heartbeatInterval: .seconds(5), pollInterval: .milliseconds(20),
+                concurrency: 4)
+            let worker = QueueWorker(queue: store.jobs, configuration: configuration, logger: testLogger) { claimed in
+                runs.withLock { $0[claimed.job.id, default: 0] += 1 }
+                owners.withLock { _ = $0.insert(claimed.lease.owner) }
+                try await Task.sleep(for: .milliseconds(5))
+                return .completed
+            }
+            let group = ServiceGroup(configuration: .init(services: [worker], logger: testLogger))
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { try await group.run() }
+                let deadline = ContinuousClock.now + .seconds(120)
+                while try await store.jobs.queueDepth(queue: "par")[.succeeded, default: 0] < 40 && ContinuousClock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+                await group.triggerGracefulShutdown()
+                try await tasks.waitForAll()
+            }
+            #expect(runs.value.count == 40)
+            #expect(runs.value.values.allSatisfy { $0 == 1 })
+            #expect(owners.value.isSubset(of: ["pool-1", "pool-2", "pool-3", "pool-4"]))
+            #expect(try await store.jobs.queueDepth(queue: "par") == [.succeeded: 40])
+        }
+    }
 }

@@ -27,11 +27,15 @@ public struct QueueWorker: Service {
         public var heartbeatInterval: Duration
         /// How long to wait when the queue is empty.
         public var pollInterval: Duration
+        /// Jobs run at once (each with its own lease; owners `workerID-1`, `workerID-2`, ... when above 1).
+        public var concurrency: Int
 
         public init(
             queue: String = "default", workerID: String = "worker-\(UUID().uuidString.prefix(8).lowercased())",
-            leaseDuration: Duration = .seconds(30), heartbeatInterval: Duration = .seconds(10), pollInterval: Duration = .milliseconds(500)
+            leaseDuration: Duration = .seconds(30), heartbeatInterval: Duration = .seconds(10), pollInterval: Duration = .milliseconds(500),
+            concurrency: Int = 1
         ) {
+            self.concurrency = max(1, concurrency)
             self.queue = queue
             self.workerID = workerID
             self.leaseDuration = leaseDuration
@@ -56,13 +60,23 @@ public struct QueueWorker: Service {
     }
 
     public func run() async throws {
+        let concurrency = configuration.concurrency
+        let workerID = configuration.workerID
+        await withDiscardingTaskGroup { group in
+            for slot in 1...concurrency {
+                group.addTask { await loop(owner: concurrency == 1 ? workerID : "\(workerID)-\(slot)") }
+            }
+        }
+    }
+
+    private func loop(owner: String) async {
         var logger = self.logger
-        logger[metadataKey: "worker_id"] = "\(configuration.workerID)"
+        logger[metadataKey: "worker_id"] = "\(owner)"
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             let claimed: ClaimedJob?
             do {
                 claimed = try await queue.claim(
-                    queue: configuration.queue, workerID: configuration.workerID, leaseDuration: configuration.leaseDuration)
+                    queue: configuration.queue, workerID: owner, leaseDuration: configuration.leaseDuration)
             } catch {
                 logger.warning("claim failed", metadata: ["error": "\(error)"])
                 claimed = nil
