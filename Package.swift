@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "KimiSwarmCore", targets: ["KimiSwarmCore"]),
         .library(name: "KimiSwarmClient", targets: ["KimiSwarmClient"]),
         .library(name: "KimiSwarmEngine", targets: ["KimiSwarmEngine"]),
+        .library(name: "KimiSwarmStore", targets: ["KimiSwarmStore"]),
         .library(name: "KimiSwarmTesting", targets: ["KimiSwarmTesting"]),
         .executable(name: "swarm", targets: ["swarm"]),
     ],
@@ -29,6 +30,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/vapor/sqlite-nio", from: "1.13.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .target(
@@ -70,6 +73,21 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "KimiSwarmStore",
+            dependencies: [
+                "KimiSwarmCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "KimiSwarmTesting",
             dependencies: [
                 "KimiSwarmCore",
@@ -85,6 +103,7 @@ let package = Package(
                 "KimiSwarmCore",
                 "KimiSwarmClient",
                 "KimiSwarmEngine",
+                "KimiSwarmStore",
                 "KimiSwarmTesting",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -113,6 +132,18 @@ let package = Package(
         .testTarget(
             name: "KimiSwarmCoreTests",
             dependencies: ["KimiSwarmCore", "KimiSwarmTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "KimiSwarmStoreTests",
+            dependencies: [
+                "KimiSwarmCore",
+                "KimiSwarmStore",
+                "KimiSwarmTesting",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

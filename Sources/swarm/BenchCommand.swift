@@ -6,7 +6,7 @@ import KimiSwarmCore
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Benchmarks that print figures (no provider account needed).",
-        subcommands: [BenchSwarmCommand.self])
+        subcommands: [BenchSwarmCommand.self, BenchStoreCommand.self])
 }
 
 struct BenchSwarmCommand: ReportingCommand {

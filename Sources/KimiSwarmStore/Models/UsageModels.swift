@@ -1,0 +1,105 @@
+public import Foundation
+public import KimiSwarmCore
+
+/// One LLM call in the usage ledger.
+public struct UsageRecord: Sendable, Hashable, Codable {
+    public var id: String
+    public var tenantID: String
+    public var userID: String?
+    public var apiKeyID: String?
+    public var runID: String?
+    public var templateID: String?
+    public var provider: String
+    public var model: String
+    public var usage: Usage
+    /// Exact cost in US dollars.
+    public var costUSD: Decimal
+    public var latencyMilliseconds: Int
+    public var cacheHit: Bool
+    public var createdAt: Date
+
+    public init(
+        id: String = UUID().uuidString, tenantID: String, userID: String? = nil, apiKeyID: String? = nil,
+        runID: String? = nil, templateID: String? = nil, provider: String, model: String, usage: Usage,
+        costUSD: Decimal, latencyMilliseconds: Int, cacheHit: Bool = false, createdAt: Date = Date()
+    ) {
+        self.id = id
+        self.tenantID = tenantID
+        self.userID = userID
+        self.apiKeyID = apiKeyID
+        self.runID = runID
+        self.templateID = templateID
+        self.provider = provider
+        self.model = model
+        self.usage = usage
+        self.costUSD = costUSD
+        self.latencyMilliseconds = latencyMilliseconds
+        self.cacheHit = cacheHit
+        self.createdAt = createdAt
+    }
+}
+
+/// One day of usage for one (tenant, provider, model, template, key); empty strings stand
+/// for "none" in the template and key columns.
+public struct UsageRollup: Sendable, Hashable, Codable {
+    public struct Key: Sendable, Hashable, Codable {
+        public var tenantID: String
+        /// `YYYY-MM-DD` in UTC.
+        public var day: String
+        public var provider: String
+        public var model: String
+        public var templateID: String
+        public var apiKeyID: String
+
+        public init(tenantID: String, day: String, provider: String, model: String, templateID: String, apiKeyID: String) {
+            self.tenantID = tenantID
+            self.day = day
+            self.provider = provider
+            self.model = model
+            self.templateID = templateID
+            self.apiKeyID = apiKeyID
+        }
+    }
+
+    public var key: Key
+    public var calls: Int
+    public var cacheHits: Int
+    public var usage: Usage
+    public var costUSD: Decimal
+    public var latencyMillisecondsTotal: Int
+
+    public init(key: Key, calls: Int = 0, cacheHits: Int = 0, usage: Usage = .zero, costUSD: Decimal = 0, latencyMillisecondsTotal: Int = 0) {
+        self.key = key
+        self.calls = calls
+        self.cacheHits = cacheHits
+        self.usage = usage
+        self.costUSD = costUSD
+        self.latencyMillisecondsTotal = latencyMillisecondsTotal
+    }
+
+    /// This rollup with one more ledger row.
+    public func adding(_ record: UsageRecord) -> UsageRollup {
+        var next = self
+        next.calls += 1
+        next.cacheHits += record.cacheHit ? 1 : 0
+        next.usage += record.usage
+        next.costUSD += record.costUSD
+        next.latencyMillisecondsTotal += record.latencyMilliseconds
+        return next
+    }
+
+    /// The rollup key of a ledger row.
+    public static func key(of record: UsageRecord) -> Key {
+        Key(
+            tenantID: record.tenantID, day: day(of: record.createdAt), provider: record.provider, model: record.model,
+            templateID: record.templateID ?? "", apiKeyID: record.apiKeyID ?? "")
+    }
+
+    /// `YYYY-MM-DD` (UTC) of a date.
+    public static func day(of date: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let parts = calendar.dateComponents([.year, .month, .day], from: date)
+        return String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
+    }
+}

@@ -1,0 +1,119 @@
+public import Foundation
+import KimiSwarmCore
+
+/// The usage ledger (one row per LLM call) and its daily rollups, kept current in the same
+/// transaction as each row, so analytics read rollups and never scan the ledger.
+public struct UsageRepository: Sendable {
+    let context: RepositoryContext
+
+    public init(context: RepositoryContext) { self.context = context }
+
+    /// Records one call and adds it to its rollup. `record.tenantID` must equal `tenantID`.
+    public func recordUsage(tenantID: String, _ record: UsageRecord) async throws {
+        guard record.tenantID == tenantID else { throw StoreError.invalidArgument("the usage record belongs to another tenant") }
+        let key = UsageRollup.key(of: record)
+        try await context.database.transaction { tx in
+            let usage = record.usage
+            try await tx.query(
+                """
+                INSERT INTO usage_ledger(tenant_id, id, user_id, api_key_id, run_id, template_id, provider, model,
+                    prompt_tokens, cached_prompt_tokens, cache_write_tokens, completion_tokens, reasoning_tokens,
+                    cost_usd, latency_ms, cache_hit, created_at)
+                VALUES (\(tenantID), \(record.id), \(record.userID), \(record.apiKeyID), \(record.runID), \(record.templateID),
+                    \(record.provider), \(record.model), \(usage.promptTokens), \(usage.cachedPromptTokens),
+                    \(usage.cacheWriteTokens), \(usage.completionTokens), \(usage.reasoningTokens), \(record.costUSD),
+                    \(record.latencyMilliseconds), \(record.cacheHit), \(record.createdAt))
+                """)
+            let keyFilter: SQLQuery = """
+                tenant_id = \(key.tenantID) AND day = \(key.day) AND provider = \(key.provider) AND model = \(key.model)
+                AND template_id = \(key.templateID) AND api_key_id = \(key.apiKeyID)
+                """
+            // Lock the day's rollup row (creating it the first time), then add in exact decimal
+            // arithmetic here rather than in SQL: concurrent writers add up one at a time.
+            let lockRollup: SQLQuery = "SELECT * FROM usage_rollups_daily WHERE \(keyFilter)\(dialect: .forUpdate)"
+            var locked = try await tx.first(lockRollup)
+            if locked == nil {
+                try await tx.query(
+                    """
+                    INSERT INTO usage_rollups_daily(tenant_id, day, provider, model, template_id, api_key_id, calls, cache_hits,
+                        prompt_tokens, cached_prompt_tokens, cache_write_tokens, completion_tokens, reasoning_tokens, cost_usd,
+                        latency_ms_total)
+                    VALUES (\(key.tenantID), \(key.day), \(key.provider), \(key.model), \(key.templateID), \(key.apiKeyID),
+                        0, 0, 0, 0, 0, 0, 0, '0', 0)
+                    ON CONFLICT (tenant_id, day, provider, model, template_id, api_key_id) DO NOTHING
+                    """)
+                locked = try await tx.first(lockRollup)
+            }
+            guard let row = locked else { throw StoreError.notFound("rollup") }
+            let next = try Self.rollup(row).adding(record)
+            try await tx.query(
+                """
+                UPDATE usage_rollups_daily SET calls = \(next.calls), cache_hits = \(next.cacheHits),
+                    prompt_tokens = \(next.usage.promptTokens), cached_prompt_tokens = \(next.usage.cachedPromptTokens),
+                    cache_write_tokens = \(next.usage.cacheWriteTokens), completion_tokens = \(next.usage.completionTokens),
+                    reasoning_tokens = \(next.usage.reasoningTokens), cost_usd = \(next.costUSD),
+                    latency_ms_total = \(next.latencyMillisecondsTotal)
+                WHERE \(keyFilter)
+                """)
+        }
+    }
+
+    /// Raw ledger rows of the tenant in `[from, to)`, oldest first.
+    public func ledger(tenantID: String, from: Date, to: Date, limit: Int = 10_000) async throws -> [UsageRecord] {
+        try await context.database.query(
+            """
+            SELECT * FROM usage_ledger WHERE tenant_id = \(tenantID) AND created_at >= \(from) AND created_at < \(to)
+            ORDER BY created_at, id LIMIT \(limit)
+            """
+        ).map(Self.record)
+    }
+
+    /// Daily rollups of the tenant for days `fromDay...toDay` (`YYYY-MM-DD`, inclusive).
+    public func rollups(tenantID: String, fromDay: String, toDay: String) async throws -> [UsageRollup] {
+        try await context.database.query(
+            """
+            SELECT * FROM usage_rollups_daily WHERE tenant_id = \(tenantID) AND day >= \(fromDay) AND day <= \(toDay)
+            ORDER BY day, provider, model, template_id, api_key_id
+            """
+        ).map(Self.rollup)
+    }
+
+    /// Totals of the tenant over days `fromDay...toDay`, from the rollups.
+    public func totals(tenantID: String, fromDay: String, toDay: String) async throws -> UsageRollup {
+        let rows = try await rollups(tenantID: tenantID, fromDay: fromDay, toDay: toDay)
+        var total = UsageRollup(key: .init(tenantID: tenantID, day: fromDay, provider: "", model: "", templateID: "", apiKeyID: ""))
+        for row in rows {
+            total.calls += row.calls
+            total.cacheHits += row.cacheHits
+            total.usage += row.usage
+            total.costUSD += row.costUSD
+            total.latencyMillisecondsTotal += row.latencyMillisecondsTotal
+        }
+        return total
+    }
+
+    static func usage(_ row: SQLRow) throws -> Usage {
+        Usage(
+            promptTokens: try row.int("prompt_tokens"), cachedPromptTokens: try row.int("cached_prompt_tokens"),
+            cacheWriteTokens: try row.int("cache_write_tokens"), completionTokens: try row.int("completion_tokens"),
+            reasoningTokens: try row.int("reasoning_tokens"))
+    }
+
+    static func record(_ row: SQLRow) throws -> UsageRecord {
+        UsageRecord(
+            id: try row.string("id"), tenantID: try row.string("tenant_id"), userID: try row.optionalString("user_id"),
+            apiKeyID: try row.optionalString("api_key_id"), runID: try row.optionalString("run_id"),
+            templateID: try row.optionalString("template_id"), provider: try row.string("provider"), model: try row.string("model"),
+            usage: try usage(row), costUSD: try row.decimal("cost_usd"), latencyMilliseconds: try row.int("latency_ms"),
+            cacheHit: try row.bool("cache_hit"), createdAt: try row.date("created_at"))
+    }
+
+    static func rollup(_ row: SQLRow) throws -> UsageRollup {
+        UsageRollup(
+            key: .init(
+                tenantID: try row.string("tenant_id"), day: try row.string("day"), provider: try row.string("provider"),
+                model: try row.string("model"), templateID: try row.string("template_id"), apiKeyID: try row.string("api_key_id")),
+            calls: try row.int("calls"), cacheHits: try row.int("cache_hits"), usage: try usage(row),
+            costUSD: try row.decimal("cost_usd"), latencyMillisecondsTotal: try row.int("latency_ms_total"))
+    }
+}
