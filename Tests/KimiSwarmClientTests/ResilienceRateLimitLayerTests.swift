@@ -71,7 +71,9 @@ struct ResilienceRateLimitLayerTests {
     @Test("callers beyond the bulkhead are served in FIFO order")
     func bulkheadFIFO() async throws {
         try await LoopbackProviderServer.withServer { server in
-            server.enqueue([.delayed(.milliseconds(300), ResilienceFixtures.ok)] + Array(repeating: .delayed(.milliseconds(10), ResilienceFixtures.ok), count: 4))
+            // The first call holds the only slot long enough for all four waiters to queue, even on a
+            // loaded machine (300 ms was not: the first call finished while waiters were still arriving).
+            server.enqueue([.delayed(.seconds(3), ResilienceFixtures.ok)] + Array(repeating: .delayed(.milliseconds(10), ResilienceFixtures.ok), count: 4))
             let layer = RateLimitLayer(
                 server.openAIProvider(), settings: RateLimitSettings(maxRequests: 100, maxConcurrent: 1), clock: ManualClock(),
                 logger: testLogger)
