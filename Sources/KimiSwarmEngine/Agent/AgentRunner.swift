@@ -115,6 +115,9 @@ struct AgentRunner: Sendable {
 
     // MARK: - Tools
 
+    /// The journal kind of a tool call the engine refused (not the agent's tool).
+    static let refusedTool = JournalEntry.Kind(rawValue: "tool_refused")
+
     struct ToolOutcome: Sendable, Codable {
         var output: String
         var isError: Bool
@@ -161,6 +164,7 @@ struct AgentRunner: Sendable {
         }
         context.emit(.toolCall(agent: agentID, tool: call.name, arguments: call.arguments, step: step))
         var outcome: ToolOutcome
+        var kind = JournalEntry.Kind.tool
         let isDelegation = call.name == DelegateTool.name && canDelegate
         if isDelegation || tools[call.name] != nil {
             do {
@@ -178,13 +182,15 @@ struct AgentRunner: Sendable {
             var names = tools.keys.sorted()
             if canDelegate { names.append(DelegateTool.name) }
             let available = names.joined(separator: ", ")
+            // A refused call ran nothing and took nothing from the tool-call budget.
+            kind = Self.refusedTool
             outcome = ToolOutcome(
                 output: "error: the tool \"\(call.name)\" is not available to this agent"
                     + (available.isEmpty ? "; it has no tools. Answer from what you know." : "; use one of: \(available)."),
                 isError: true)
         }
         let payload = String(decoding: try JSONEncoder().encode(outcome), as: UTF8.self)
-        _ = try await context.record(step: step, kind: .tool, payload: payload, usage: outcome.usage, costUSD: outcome.costUSD)
+        _ = try await context.record(step: step, kind: kind, payload: payload, usage: outcome.usage, costUSD: outcome.costUSD)
         context.emit(
             .toolResult(agent: agentID, tool: call.name, isError: outcome.isError, preview: String(outcome.output.prefix(200)), step: step))
         return outcome

@@ -126,11 +126,12 @@ public final class BudgetLedger: Sendable {
 
     /// Counts a step replayed from the journal: its cost was paid by an earlier execution and
     /// is counted here exactly once.
-    public func addReplayed(usage: Usage, costUSD: Decimal, isToolCall: Bool) {
+    public func addReplayed(usage: Usage, costUSD: Decimal, kind: JournalEntry.Kind) {
         state.withLock { state in
             state.spentCost += costUSD
             state.spentUsage += usage
-            if isToolCall { state.toolCalls += 1 } else if usage != .zero || costUSD != 0 { state.llmCalls += 1 }
+            if kind == .tool { state.toolCalls += 1 }
+            if kind == .llm { state.llmCalls += 1 }
         }
     }
 

@@ -48,7 +48,7 @@ final class RunContext: Sendable {
     /// Counts every journaled step's cost once, before anything runs.
     func accountReplayedSteps() {
         for entry in replay.values {
-            ledger.addReplayed(usage: entry.usage, costUSD: entry.costUSD, isToolCall: entry.kind == .tool)
+            ledger.addReplayed(usage: entry.usage, costUSD: entry.costUSD, kind: entry.kind)
         }
     }
 
