@@ -152,6 +152,30 @@ struct SwarmRunTests {
         }
     }
 
+    @Test("an agent that keeps calling tools is made to answer at its step limit")
+    func stepLimit() async throws {
+        try await LoopbackProviderServer.withServer { server in
+            let script = SwarmScript { turn in
+                turn.offeredTools.isEmpty
+                    ? .answer("forced after \(turn.toolResults.count) tool results")
+                    : .toolCalls([toolCall("t\(turn.toolResults.count)", "current_time")])
+            }
+            server.setResponder(script.respond)
+            let library = TemplateLibrary(templates: [template("looper", tools: ["current_time"])])
+            let graph = TaskGraph(tasks: [SubTask(id: "loop", template: "looper", instructions: "loop")])
+            var limits = RunLimits()
+            limits.maxStepsPerAgent = 3
+            let (result, _) = await runCollecting(
+                try makeEngine(server, library: library).makeRun(RunSpec(task: "t", source: .graph(graph), limits: limits)))
+            #expect(result.status == .completed, "\(result.error ?? "")")
+            #expect(result.agents.first?.answer == "forced after 2 tool results")
+            #expect(result.toolCalls == 2)
+            let last = try #require(server.recordedRequests().last { $0.bodyString.contains("# Your assignment (loop)") })
+            #expect(last.bodyString.contains("reached your step limit"))
+            #expect(!last.bodyString.contains("\"tools\""))
+        }
+    }
+
     @Test("structured output is validated against the schema, repaired once, then a clear error")
     func structuredOutput() async throws {
         let schema: JSONValue = [

@@ -55,11 +55,13 @@ struct AgentRunner: Sendable {
         var toolCallCount = 0
         var delegations = 0
         var repaired = false
+        var limitAnnounced = false
         var turn = 0
         while true {
             turn += 1
             let lastTurn = turn >= limits.maxStepsPerAgent
-            if lastTurn && !definitions.isEmpty {
+            if lastTurn && !definitions.isEmpty && !limitAnnounced {
+                limitAnnounced = true
                 messages.append(.user("You have reached your step limit. Give your final answer now, without calling tools."))
             }
             let response = try await callModel(
@@ -67,7 +69,11 @@ struct AgentRunner: Sendable {
                 model: engine.tiers.model(for: template.modelTier))
             usage += response.usage
             cost += context.engine.pricing.cost(of: response)
-            messages.append(response.message)
+            var reply = response.message
+            // On the last turn no tools were offered; calls the model made anyway are dropped,
+            // so the conversation never holds a tool call without its result.
+            if lastTurn { reply.toolCalls = [] }
+            messages.append(reply)
 
             let calls = response.toolCalls
             if calls.isEmpty || lastTurn {
