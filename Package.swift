@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "KimiSwarmClient", targets: ["KimiSwarmClient"]),
         .library(name: "KimiSwarmEngine", targets: ["KimiSwarmEngine"]),
         .library(name: "KimiSwarmStore", targets: ["KimiSwarmStore"]),
+        .library(name: "KimiSwarmServer", targets: ["KimiSwarmServer"]),
         .library(name: "KimiSwarmTesting", targets: ["KimiSwarmTesting"]),
         .executable(name: "swarm", targets: ["swarm"]),
     ],
@@ -32,6 +33,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         .target(
@@ -88,6 +92,28 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "KimiSwarmServer",
+            dependencies: [
+                "KimiSwarmCore",
+                "KimiSwarmClient",
+                "KimiSwarmEngine",
+                "KimiSwarmStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "KimiSwarmTesting",
             dependencies: [
                 "KimiSwarmCore",
@@ -104,9 +130,11 @@ let package = Package(
                 "KimiSwarmClient",
                 "KimiSwarmEngine",
                 "KimiSwarmStore",
+                "KimiSwarmServer",
                 "KimiSwarmTesting",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -176,6 +204,29 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "KimiSwarmServerTests",
+            dependencies: [
+                "KimiSwarmCore",
+                "KimiSwarmClient",
+                "KimiSwarmEngine",
+                "KimiSwarmStore",
+                "KimiSwarmServer",
+                "KimiSwarmTesting",
+                "swarm",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
