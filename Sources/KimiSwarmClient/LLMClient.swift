@@ -262,6 +262,14 @@ public final class LLMClient: ChatModel {
         return results.map { $0 ?? .failure(CancellationError()) }
     }
 
+    /// Each configured provider's circuit breakers, by model key, as `closed`, `open` or
+    /// `half_open` (read from memory: no call is made).
+    public func circuitStates() -> [ProviderID: [String: String]] {
+        var states: [ProviderID: [String: String]] = [:]
+        for id in bareProviders.keys { states[id] = circuitBreakers[id]?.states().mapValues(\.rawValue) ?? [:] }
+        return states
+    }
+
     /// A snapshot of every call so far: counts, latency percentiles, tokens and exact cost.
     public func metrics() -> ClientMetricsSnapshot {
         var snapshot = statistics.snapshot()

@@ -3,6 +3,7 @@ import Foundation
 import KimiSwarmClient
 import KimiSwarmCore
 import Logging
+import Metrics
 
 /// What a command needs: the loaded configuration, the registry, the client and a logger.
 ///
@@ -16,7 +17,9 @@ struct CommandContext {
 
     /// Loads everything; `openCache` opens the persistent cache tier (only commands that
     /// send chat requests need it, so `swarm models` never creates a cache file).
-    static func load(_ options: GlobalOptions, openCache: Bool = false) async throws -> CommandContext {
+    static func load(
+        _ options: GlobalOptions, openCache: Bool = false, metrics: (any MetricsFactory)? = nil, defaultLogLevel: Logger.Level = .warning
+    ) async throws -> CommandContext {
         let environment = ProcessInfo.processInfo.environment
         do {
             let path = try ConfigurationLoader.requireConfigFilePath(
@@ -25,14 +28,14 @@ struct CommandContext {
             let file = try path.map { try readConfigFile($0) }
             let loaded = try ConfigurationLoader.load(environment: environment, configFile: file)
             var configuration = loaded.configuration
-            let logger = bootstrapLogging(configuration.observability, override: options.logLevel)
+            let logger = bootstrapLogging(configuration.observability, override: options.logLevel, quietDefault: defaultLogLevel)
             for warning in loaded.warnings { logger.warning("\(warning)") }
             let modelsPath = configuration.modelsFile
             let registry = try ModelRegistryLoader.load(userFile: try modelsPath.map { try readConfigFile($0) })
             configuration.modelsFile = modelsPath
             let client =
                 openCache
-                ? try await LLMClient.make(configuration: configuration, registry: registry, logger: logger)
+                ? try await LLMClient.make(configuration: configuration, registry: registry, logger: logger, metrics: metrics)
                 : LLMClient(configuration: configuration, registry: registry, logger: logger)
             return CommandContext(configuration: configuration, registry: registry, client: client, logger: logger)
         } catch let error as KimiSwarmError {
@@ -50,11 +53,11 @@ struct CommandContext {
         }
     }
 
-    private static func bootstrapLogging(_ settings: ObservabilitySettings, override: String?) -> Logger {
+    private static func bootstrapLogging(_ settings: ObservabilitySettings, override: String?, quietDefault: Logger.Level) -> Logger {
         let configured = Logger.Level(rawValue: settings.logLevel.rawValue) ?? .info
         // The CLI prints answers on stdout; at the default level (info) it keeps stderr to
         // warnings and worse. A level set in the environment, the file or --log-level applies.
-        let level = override.flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? (configured == .info ? .warning : configured)
+        let level = override.flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? (configured == .info ? quietDefault : configured)
         let format = settings.logFormat
         LoggingSystem.bootstrap { label in
             var handler: any LogHandler

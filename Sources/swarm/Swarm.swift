@@ -16,7 +16,7 @@ struct Swarm: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             ChatCommand.self, RunCommand.self, AgentsCommand.self, ModelsCommand.self, HealthCommand.self, RouteCommand.self,
-            BenchCommand.self,
+            BenchCommand.self, ServeCommand.self, WorkerCommand.self,
         ]
     )
 }

@@ -24,15 +24,9 @@ enum SwarmSetup {
     }
 
     /// The model of each tier: `--model` for all, else the `swarm.model_*` settings, else the
-    /// provider's default model (so with one provider every template runs on it).
+    /// provider's default model.
     static func tiers(_ configuration: KimiSwarmConfiguration, provider: ProviderID, model: String?) -> ModelTierMap {
-        if let model { return .single(model) }
-        let settings = configuration.swarm
-        let fallback = configuration.providers[provider]?.defaultModel
-        let fast = settings.modelFast ?? settings.modelBalanced ?? settings.modelDeep ?? fallback
-        let balanced = settings.modelBalanced ?? settings.modelDeep ?? settings.modelFast ?? fallback
-        let deep = settings.modelDeep ?? settings.modelBalanced ?? settings.modelFast ?? fallback
-        return ModelTierMap(fast: fast, balanced: balanced, deep: deep, planner: settings.modelPlanner ?? deep)
+        ModelTierMap(configuration: configuration, provider: provider, model: model)
     }
 
     static func engine(

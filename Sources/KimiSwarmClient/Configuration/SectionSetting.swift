@@ -25,7 +25,7 @@ struct SectionSetting {
     }
 
     /// The sections, in the order they are documented.
-    static let sections = ["retry", "circuit_breaker", "rate_limit", "cache", "observability", "swarm"]
+    static let sections = ["retry", "circuit_breaker", "rate_limit", "cache", "observability", "swarm", "server"]
 
     /// The keys of one section, in the order they are documented.
     static func keys(of section: String) -> [String] {
@@ -76,6 +76,16 @@ struct SectionSetting {
             parsed("swarm", "model_planner", "a model id", SettingValue.modelID) { $0.swarm.modelPlanner = $1 },
             integer("swarm", "concurrency", 1...1000) { $0.swarm.concurrency = $1 },
             parsed("swarm", "templates_dir", "a folder path", SettingValue.filePath) { $0.swarm.templatesDirectory = $1 },
+            parsed("server", "host", "a host name or IP address", SettingValue.host) { $0.server.host = $1 },
+            integer("server", "port", 0...65535) { $0.server.port = $1 },
+            parsed("server", "data_dir", "a folder path", SettingValue.filePath) { $0.server.dataDirectory = $1 },
+            parsed("server", "database_url", "postgres://... or a SQLite file path", SettingValue.databaseURL) {
+                $0.server.databaseURL = $1
+            },
+            integer("server", "workers", 0...256) { $0.server.workers = $1 },
+            integer("server", "max_body_bytes", 1024...(1 << 30)) { $0.server.maxBodyBytes = $1 },
+            seconds("server", "idle_timeout") { $0.server.idleTimeout = $1 },
+            seconds("server", "request_timeout") { $0.server.requestTimeout = $1 },
         ]
     }
 

@@ -119,6 +119,32 @@ enum SettingValue {
         return .success(id)
     }
 
+    /// A host name or IP address to listen on: non-empty, no scheme, port or whitespace.
+    static func host(_ text: String) -> Result<String, SettingError> {
+        let host = text.trimmingWhitespace
+        if host.isEmpty { return .failure(SettingError("is empty (expected a host such as 127.0.0.1 or 0.0.0.0)")) }
+        if host.contains("/") || host.contains(where: \.isWhitespace) {
+            return .failure(SettingError("is not a host (expected a name or IP address such as 0.0.0.0, without scheme or path)"))
+        }
+        return .success(host)
+    }
+
+    /// A database URL: `postgres://` or `postgresql://` with a host, `sqlite://PATH`, or a plain file path.
+    static func databaseURL(_ text: String) -> Result<String, SettingError> {
+        let value = text.trimmingWhitespace
+        if value.isEmpty { return .failure(SettingError("is empty (expected postgres://user@host:5432/db or a SQLite file path)")) }
+        if value.hasPrefix("postgres://") || value.hasPrefix("postgresql://") {
+            guard let components = URLComponents(string: value), let host = components.host, !host.isEmpty else {
+                return .failure(SettingError("is not a valid PostgreSQL URL (expected postgres://user:password@host:5432/database)"))
+            }
+            return .success(value)
+        }
+        if value.contains("://") && !value.hasPrefix("sqlite://") {
+            return .failure(SettingError("has an unknown scheme (expected postgres://, postgresql://, sqlite:// or a file path)"))
+        }
+        return .success(value)
+    }
+
     /// An environment variable's name.
     static func variableName(_ text: String) -> Result<String, SettingError> {
         let name = text.trimmingWhitespace

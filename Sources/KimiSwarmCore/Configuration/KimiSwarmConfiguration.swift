@@ -21,6 +21,8 @@ public struct KimiSwarmConfiguration: Sendable, Hashable {
     public var router: RouterSettings?
     /// The swarm engine's settings (`swarm.*`, `KIMI_SWARM__*`).
     public var swarm = SwarmSettings()
+    /// The platform server's settings (`server.*`, `KIMI_SERVER__*`).
+    public var server = ServerSettings()
 
     /// Creates a configuration; by default every built-in provider with its built-in settings.
     public init(
@@ -270,5 +272,43 @@ public struct SwarmSettings: Sendable, Hashable {
         self.modelPlanner = modelPlanner
         self.concurrency = concurrency
         self.templatesDirectory = templatesDirectory
+    }
+}
+
+/// The platform server's settings (`server.*` in the config file, `KIMI_SERVER__*` in the
+/// environment); `swarm serve` flags override them.
+public struct ServerSettings: Sendable, Hashable {
+    /// The address to listen on (`server.host`, default `127.0.0.1`).
+    public var host: String
+    /// The port (`server.port`, default 8080; 0 picks a free one).
+    public var port: Int
+    /// Where the embedded database and caches live (`server.data_dir`, default `./.kimiswarm`).
+    public var dataDirectory: String
+    /// `postgres://...` to use PostgreSQL, or a SQLite file path (`server.database_url`);
+    /// unset means `<data_dir>/kimiswarm.sqlite`.
+    public var databaseURL: String?
+    /// Runs executed at once by this process's workers (`server.workers`, default 4; 0 runs no
+    /// worker, for API-only replicas).
+    public var workers: Int
+    /// The largest request body accepted, in bytes (`server.max_body_bytes`, default 4 MiB).
+    public var maxBodyBytes: Int
+    /// How long an idle keep-alive connection stays open (`server.idle_timeout`, default 60 s).
+    public var idleTimeout: Duration
+    /// How long a request may take to arrive complete (`server.request_timeout`, default 30 s).
+    public var requestTimeout: Duration
+
+    /// Creates settings; every value has a default.
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, dataDirectory: String = "./.kimiswarm", databaseURL: String? = nil,
+        workers: Int = 4, maxBodyBytes: Int = 4 << 20, idleTimeout: Duration = .seconds(60), requestTimeout: Duration = .seconds(30)
+    ) {
+        self.host = host
+        self.port = port
+        self.dataDirectory = dataDirectory
+        self.databaseURL = databaseURL
+        self.workers = workers
+        self.maxBodyBytes = maxBodyBytes
+        self.idleTimeout = idleTimeout
+        self.requestTimeout = requestTimeout
     }
 }

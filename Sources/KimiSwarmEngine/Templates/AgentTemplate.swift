@@ -74,6 +74,22 @@ public struct ModelTierMap: Sendable, Hashable, Codable {
         self.planner = planner
     }
 
+    /// The tiers of a configuration: `model` for all when given, else the `swarm.model_*`
+    /// settings, else `provider`'s default model (so with one provider every template runs on it).
+    public init(configuration: KimiSwarmConfiguration, provider: ProviderID, model: String? = nil) {
+        if let model {
+            self = .single(model)
+            return
+        }
+        let settings = configuration.swarm
+        let fallback = configuration.providers[provider]?.defaultModel
+        let deep = settings.modelDeep ?? settings.modelBalanced ?? settings.modelFast ?? fallback
+        self.init(
+            fast: settings.modelFast ?? settings.modelBalanced ?? settings.modelDeep ?? fallback,
+            balanced: settings.modelBalanced ?? settings.modelDeep ?? settings.modelFast ?? fallback,
+            deep: deep, planner: settings.modelPlanner ?? deep)
+    }
+
     /// One model for every tier.
     public static func single(_ model: String?) -> ModelTierMap {
         ModelTierMap(fast: model, balanced: model, deep: model, planner: model)

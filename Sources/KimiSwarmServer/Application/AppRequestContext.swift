@@ -1,0 +1,30 @@
+import Foundation
+public import Hummingbird
+import KimiSwarmStore
+
+/// The request context of every route: Hummingbird's core storage, the caller once the auth
+/// middleware identified them, and the request id that error bodies and logs carry.
+public struct AppRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// The authenticated caller; `nil` before the auth middleware and on public routes.
+    public var principal: Principal?
+    /// The request's id (`X-Request-ID` when the client sent a sane one, else a new one).
+    public var requestID: String
+    /// The body size limit, from the server's configuration (set by the limits middleware).
+    public var bodyLimit: Int
+
+    public init(source: Source) {
+        coreContext = .init(source: source)
+        principal = nil
+        requestID = ""
+        bodyLimit = 4 << 20
+    }
+
+    public var maxUploadSize: Int { bodyLimit }
+
+    /// The caller, or a 401 when the route was reached without authentication (a wiring bug).
+    func requirePrincipal() throws -> Principal {
+        guard let principal else { throw APIError.unauthenticated("this route needs authentication") }
+        return principal
+    }
+}

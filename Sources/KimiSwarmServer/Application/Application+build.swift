@@ -1,0 +1,108 @@
+import Foundation
+public import Hummingbird
+public import KimiSwarmClient
+import KimiSwarmCore
+public import KimiSwarmEngine
+public import KimiSwarmStore
+public import Logging
+import NIOCore
+public import Prometheus
+import ServiceLifecycle
+
+/// What the server is built from; production (`swarm serve`) and tests make the same one.
+public struct ServerDependencies: Sendable {
+    public var configuration: ServerConfiguration
+    public var store: SwarmStore
+    public var client: LLMClient
+    /// Where `/metrics` reads from (the client's metrics go here too).
+    public var registry: PrometheusCollectorRegistry
+    /// Templates and ready-made swarms runs may use.
+    public var library: TemplateLibrary
+    public var logger: Logger
+
+    public init(
+        configuration: ServerConfiguration, store: SwarmStore, client: LLMClient, registry: PrometheusCollectorRegistry,
+        library: TemplateLibrary, logger: Logger
+    ) {
+        self.configuration = configuration
+        self.store = store
+        self.client = client
+        self.registry = registry
+        self.library = library
+        self.logger = logger
+    }
+}
+
+/// The parts of a built server that tests and the command line reach into.
+public struct ServerParts: Sendable {
+    public let routes: RouteTable
+    public let hub: RunEventHub
+    public let apiKeys: APIKeyAuthenticator
+}
+
+/// Builds the HTTP application with its background services (queue workers, the live-event
+/// listener, retention, key-use flushing). Run it with `runService()` (SIGTERM/SIGINT stop it
+/// gracefully) or inside a `ServiceGroup`.
+public func buildApplication(
+    _ dependencies: ServerDependencies, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+) -> (some ApplicationProtocol, ServerParts) {
+    let configuration = dependencies.configuration
+    let settings = configuration.settings
+    let store = dependencies.store
+    let logger = dependencies.logger
+    let table = RouteTable()
+    let hub = RunEventHub()
+    let apiKeys = APIKeyAuthenticator(store: store, ttl: configuration.apiKeyCacheTTL)
+    let authenticator = AuthenticatorChain([apiKeys])
+    let factory = RunEngineFactory(client: dependencies.client, library: dependencies.library, logger: logger)
+
+    let router = Router(context: AppRequestContext.self)
+    router.add(middleware: ErrorMiddleware(bodyLimit: settings.maxBodyBytes))
+    router.add(middleware: HTTPMetricsMiddleware(registry: dependencies.registry))
+    router.add(middleware: CanonicalPathMiddleware())
+    OperationsRoutes(
+        store: store, client: dependencies.client, registry: dependencies.registry, workers: settings.workers, table: table,
+        queueGauges: QueueGauges(registry: dependencies.registry)
+    ).register(router)
+
+    let api = router.group("api/v1").add(middleware: AuthMiddleware(authenticator: authenticator, store: store))
+    let routes = APIRoutes(group: api, prefix: "/api/v1", table: table)
+    RunRoutes(
+        store: store, factory: factory, hub: hub, admission: RunAdmission(store: store, factory: factory, now: Date.init)
+    ).register(routes)
+
+    var services: [any Service] = [
+        RunEventListener(store: store, hub: hub, logger: logger),
+        PeriodicService(interval: .seconds(10), logger: logger) { await apiKeys.flushLastUsed() },
+        RetentionService(store: store, logger: logger),
+    ]
+    services += workerServices(dependencies, factory: factory, hub: hub)
+    let application = Application(
+        router: router,
+        server: .http1(configuration: .init(idleTimeout: .seconds(Int64(settings.idleTimeout.components.seconds)))),
+        configuration: ApplicationConfiguration(address: .hostname(settings.host, port: settings.port), serverName: "kimiswarm"),
+        services: services,
+        onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? settings.port) },
+        logger: logger)
+    return (application, ServerParts(routes: table, hub: hub, apiKeys: apiKeys))
+}
+
+/// The services of `swarm worker`: queue workers that execute runs (no HTTP server).
+public func buildWorkerServices(_ dependencies: ServerDependencies) -> [any Service] {
+    let factory = RunEngineFactory(client: dependencies.client, library: dependencies.library, logger: dependencies.logger)
+    return workerServices(dependencies, factory: factory, hub: RunEventHub())
+}
+
+func workerServices(_ dependencies: ServerDependencies, factory: RunEngineFactory, hub: RunEventHub) -> [any Service] {
+    let configuration = dependencies.configuration
+    guard configuration.settings.workers > 0 else { return [] }
+    let executor = RunExecutor(store: dependencies.store, factory: factory, hub: hub, logger: dependencies.logger)
+    return [
+        QueueWorker(
+            queue: dependencies.store.jobs,
+            configuration: .init(
+                queue: RunJobPayload.queue, workerID: configuration.workerID, pollInterval: configuration.queuePollInterval,
+                concurrency: configuration.settings.workers),
+            logger: dependencies.logger, handler: executor.handle)
+    ]
+}

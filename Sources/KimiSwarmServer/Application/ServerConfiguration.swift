@@ -1,0 +1,43 @@
+public import Foundation
+public import KimiSwarmCore
+
+/// Everything the server needs to know that is not a dependency: where to listen, limits,
+/// workers and auth. Every value has a default; the command line fills it from flags, the
+/// environment and the config file, tests in code.
+public struct ServerConfiguration: Sendable {
+    /// Listening address, data folder, database, workers, body limit and timeouts.
+    public var settings: ServerSettings
+    /// The key of the first super admin (`KIMISWARM_ADMIN_KEY`); `nil` makes one on first start.
+    public var adminKey: Secret?
+    /// The secret that signs session tokens (`KIMISWARM_JWT_SECRET`, at least 32 bytes);
+    /// `nil` disables `POST /api/v1/sessions`.
+    public var sessionSecret: Secret?
+    /// How long a session token lives.
+    public var sessionTTL: Duration
+    /// The worker id prefix (a replica's name in logs and leases).
+    public var workerID: String
+    /// How often workers poll the queue when it is empty.
+    public var queuePollInterval: Duration
+    /// How long an API key lookup is cached.
+    public var apiKeyCacheTTL: Duration
+
+    public init(
+        settings: ServerSettings = ServerSettings(), adminKey: Secret? = nil, sessionSecret: Secret? = nil,
+        sessionTTL: Duration = .seconds(12 * 3600),
+        workerID: String = "server-\(UUID().uuidString.prefix(8).lowercased())", queuePollInterval: Duration = .milliseconds(250),
+        apiKeyCacheTTL: Duration = .seconds(30)
+    ) {
+        self.settings = settings
+        self.adminKey = adminKey
+        self.sessionSecret = sessionSecret
+        self.sessionTTL = sessionTTL
+        self.workerID = workerID
+        self.queuePollInterval = queuePollInterval
+        self.apiKeyCacheTTL = apiKeyCacheTTL
+    }
+
+    /// The database location: `database_url` when set, else `<data_dir>/kimiswarm.sqlite`.
+    public var databaseURL: String {
+        settings.databaseURL ?? (settings.dataDirectory as NSString).appendingPathComponent("kimiswarm.sqlite")
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import KimiSwarmStore
+import Synchronization
+
+/// API keys (`ks_...`) as bearer tokens. Lookups are cached by the key's hash for a short
+/// time, so the hot path (the gateway) does not wait on the database; revoking a key through
+/// this server drops it from the cache at once, other replicas within ``ttl``.
+public final class APIKeyAuthenticator: Authenticator {
+    private struct Entry {
+        var key: APIKey?
+        var fetched: ContinuousClock.Instant
+    }
+
+    private let store: SwarmStore
+    private let cache = Mutex<[String: Entry]>([:])
+    /// How long a lookup (hit or miss) is reused.
+    public let ttl: Duration
+    private let now: @Sendable () -> Date
+
+    public init(store: SwarmStore, ttl: Duration = .seconds(30), now: @escaping @Sendable () -> Date = Date.init) {
+        self.store = store
+        self.ttl = ttl
+        self.now = now
+    }
+
+    public func authenticate(bearer token: String) async throws -> Principal? {
+        guard token.hasPrefix("ks_") else { return nil }
+        let hash = APIKeyRepository.hash(token)
+        let clock = ContinuousClock()
+        let cached = cache.withLock { entries -> Entry? in
+            guard let entry = entries[hash], clock.now - entry.fetched < ttl else { return nil }
+            return entry
+        }
+        let key: APIKey?
+        if let cached {
+            key = cached.key
+        } else {
+            key = try await store.apiKeys.find(presentedKey: token)
+            cache.withLock { entries in
+                if entries.count > 100_000 { entries.removeAll() }
+                entries[hash] = Entry(key: key, fetched: clock.now)
+            }
+        }
+        guard let key else { throw APIError.unauthenticated("the API key is not valid", hint: "Check the key; create a new one if it was lost.") }
+        if key.revokedAt != nil { throw APIError.unauthenticated("the API key was revoked", hint: "Create a new key.") }
+        if let expiresAt = key.expiresAt, expiresAt <= now() {
+            throw APIError.unauthenticated("the API key expired", hint: "Create a new key.")
+        }
+        usage.withLock { $0[key.id] = (key.tenantID, now()) }
+        return Principal(tenantID: key.tenantID, role: key.role, userID: key.userID, apiKeyID: key.id, method: .apiKey)
+    }
+
+    /// Forgets every cached lookup (after a key was revoked or a tenant suspended).
+    public func invalidateAll() {
+        cache.withLock { $0.removeAll() }
+    }
+
+    private let usage = Mutex<[String: (tenantID: String, at: Date)]>([:])
+
+    /// Writes the `last_used_at` of keys used since the last call (called by a background loop).
+    public func flushLastUsed() async {
+        let pending = usage.withLock { entries -> [String: (tenantID: String, at: Date)] in
+            defer { entries.removeAll() }
+            return entries
+        }
+        for (keyID, use) in pending {
+            try? await store.apiKeys.recordUse(tenantID: use.tenantID, keyID: keyID, at: use.at)
+        }
+    }
+}

@@ -1,0 +1,56 @@
+import Foundation
+public import HTTPTypes
+public import Hummingbird
+import Synchronization
+
+/// One route the server answers, as registered: for the OpenAPI coverage test and the role
+/// matrix test.
+public struct RouteInfo: Sendable, Hashable {
+    public var method: HTTPRequest.Method
+    /// The path as registered, with `{name}` parameters (`/api/v1/runs/{id}`).
+    public var path: String
+    /// What the route needs; `nil` for public routes.
+    public var permission: Permission?
+}
+
+/// The routes registered so far.
+public final class RouteTable: Sendable {
+    private let routes = Mutex<[RouteInfo]>([])
+
+    public init() {}
+
+    public var all: [RouteInfo] { routes.withLock { $0 } }
+
+    func record(_ info: RouteInfo) { routes.withLock { $0.append(info) } }
+}
+
+/// Registers routes on a group with their permission checked by one mechanism: a route's
+/// handler runs only after the caller's role was found to hold the route's ``Permission``.
+struct APIRoutes {
+    let group: RouterGroup<AppRequestContext>
+    let prefix: String
+    let table: RouteTable
+
+    /// A route that needs `permission`; the handler gets the caller.
+    func on<Output: ResponseGenerator>(
+        _ method: HTTPRequest.Method, _ path: String, _ permission: Permission,
+        handler: @escaping @Sendable (Request, AppRequestContext, Principal) async throws -> Output
+    ) {
+        table.record(RouteInfo(method: method, path: Self.openAPIPath(prefix + (path.isEmpty ? "" : "/" + path)), permission: permission))
+        group.on(RouterPath(path), method: method) { request, context -> Output in
+            let principal = try context.requirePrincipal()
+            guard principal.allows(permission) else {
+                throw APIError.forbidden(
+                    "your role (\(principal.role.rawValue)) may not do this (it needs \(permission.rawValue))",
+                    hint: "Ask a tenant admin for a role that includes \(permission.rawValue).")
+            }
+            return try await handler(request, context, principal)
+        }
+    }
+
+    /// `runs/:id` → `/runs/{id}`.
+    static func openAPIPath(_ path: String) -> String {
+        let normalised = path.split(separator: "/").map { part in part.hasPrefix(":") ? "{\(part.dropFirst())}" : String(part) }
+        return "/" + normalised.joined(separator: "/")
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import KimiSwarmEngine
+import KimiSwarmStore
+
+/// The plan's limits on runs, checked before a run is queued: concurrent runs, sub-agents
+/// per run, and the month's budget against the run's cost estimate (a run that could spend
+/// more than what is left is refused; one that fits is capped at what is left).
+struct RunAdmission: Sendable {
+    let store: SwarmStore
+    let factory: RunEngineFactory
+    let now: @Sendable () -> Date
+
+    func admit(_ requested: RunSpec, principal: Principal) async throws -> (RunSpec, RunEstimate) {
+        var spec = requested
+        let limits = try await store.quotas.effectiveQuota(tenantID: principal.tenantID)
+        if let maximum = limits.maxSubAgentsPerRun {
+            if spec.limits.maxSubAgents > maximum {
+                if requested.limits.maxSubAgents == RunLimits().maxSubAgents {
+                    spec.limits.maxSubAgents = maximum
+                } else {
+                    throw APIError(
+                        status: .unprocessableContent, type: "quota_exceeded",
+                        message: "`budgets.max_sub_agents` (\(spec.limits.maxSubAgents)) is above the plan's sub-agents per run (\(maximum))",
+                        hint: "Ask for at most \(maximum), or move to a larger plan.", param: "budgets.max_sub_agents")
+                }
+            }
+            spec.limits.concurrency = min(spec.limits.concurrency, spec.limits.maxSubAgents)
+        }
+        if let maximum = limits.maxConcurrentRuns {
+            let active = try await store.runs.activeRunCount(tenantID: principal.tenantID)
+            if active >= maximum {
+                throw APIError.limited(
+                    type: "quota_exceeded", "the plan's concurrent runs limit (\(maximum)) is reached", retryAfter: 10,
+                    hint: "Wait for a run to finish, cancel one, or move to a larger plan.")
+            }
+        }
+        let estimate = factory.estimate(spec)
+        if let budget = limits.monthlyCostLimitUSD {
+            let (start, next) = Self.month(of: now())
+            let spent = try await store.usage.totals(
+                tenantID: principal.tenantID, fromDay: UsageRollup.day(of: start), toDay: UsageRollup.day(of: now())
+            ).costUSD
+            let remaining = budget - spent
+            let retry = max(1, next.timeIntervalSince(now()))
+            if remaining <= 0 {
+                throw APIError.limited(
+                    type: "quota_exceeded", "the monthly budget ($\(budget)) is spent", retryAfter: retry,
+                    hint: "It renews on \(UsageRollup.day(of: next)); or raise the tenant's budget.")
+            }
+            let worst = min(spec.limits.maxCostUSD ?? estimate.maximumCostUSD, estimate.maximumCostUSD)
+            if worst > remaining {
+                throw APIError.limited(
+                    type: "quota_exceeded",
+                    "the run could cost up to $\(worst), more than the $\(remaining) left of the monthly budget", retryAfter: retry,
+                    hint: "Set a lower `budgets.max_cost_usd` (at most \(remaining)), use fewer sub-agents, or raise the budget.")
+            }
+            spec.limits.maxCostUSD = min(spec.limits.maxCostUSD ?? remaining, remaining)
+        }
+        return (spec, estimate)
+    }
+
+    /// The first instant of the month of `date` and of the next month (UTC).
+    static func month(of date: Date) -> (Date, Date) {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let start = calendar.date(from: calendar.dateComponents([.year, .month], from: date)) ?? date
+        let next = calendar.date(byAdding: .month, value: 1, to: start) ?? date
+        return (start, next)
+    }
+}

@@ -1,0 +1,130 @@
+import Foundation
+import KimiSwarmClient
+import KimiSwarmCore
+import KimiSwarmEngine
+import KimiSwarmStore
+import Logging
+
+/// Executes run jobs claimed by a queue worker: builds the engine on the store's journal,
+/// stores every engine event (numbered per run, for SSE replay) and wakes live readers,
+/// watches for a cancel request, and writes the outcome. A job that is picked up again after
+/// a crash resumes from the journal: finished steps are replayed, not paid again.
+public struct RunExecutor: Sendable {
+    let store: SwarmStore
+    let factory: RunEngineFactory
+    let hub: RunEventHub
+    let onUsage: @Sendable (UsageRecord) -> Void
+    let cancelPollInterval: Duration
+    let logger: Logger
+
+    public init(
+        store: SwarmStore, factory: RunEngineFactory, hub: RunEventHub, cancelPollInterval: Duration = .milliseconds(500),
+        logger: Logger, onUsage: @escaping @Sendable (UsageRecord) -> Void = { _ in }
+    ) {
+        self.store = store
+        self.factory = factory
+        self.hub = hub
+        self.cancelPollInterval = cancelPollInterval
+        self.logger = logger
+        self.onUsage = onUsage
+    }
+
+    /// The queue worker's handler.
+    public func handle(_ claimed: ClaimedJob) async throws -> JobOutcome {
+        guard claimed.job.kind == RunJobPayload.kind,
+            let payload = try? JSONDecoder().decode(RunJobPayload.self, from: Data(claimed.job.payload.utf8))
+        else {
+            return .failed(message: "not a run job", retryable: false)
+        }
+        var logger = self.logger
+        logger[metadataKey: "run_id"] = .string(payload.runID)
+        logger[metadataKey: "tenant_id"] = .string(payload.tenantID)
+        guard let run = try await store.runs.run(tenantID: payload.tenantID, runID: payload.runID) else {
+            return .failed(message: "the run no longer exists", retryable: false)
+        }
+        guard run.status == .queued || run.status == .running else { return .completed }
+        guard let specText = run.spec, let spec = try? JSONDecoder().decode(RunSpec.self, from: Data(specText.utf8)) else {
+            try await finish(run, status: .failed, result: nil, error: "the run's specification is unreadable")
+            return .failed(message: "unreadable run spec", retryable: false)
+        }
+        guard try await store.runs.markRunning(tenantID: run.tenantID, runID: run.id) else { return .completed }
+        hub.signal(tenantID: run.tenantID, runID: run.id)
+
+        let journal = UsageRecordingJournal(
+            inner: store.journal(tenantID: run.tenantID), store: store, tenantID: run.tenantID, runID: run.id, userID: run.createdBy,
+            apiKeyID: run.apiKeyID, defaultProvider: factory.provider, onRecorded: onUsage, logger: logger)
+        let swarmRun = factory.engine(journal: journal).makeRun(spec, runID: run.id)
+        logger.info("run started")
+        // Events are stored by their own task until the run's stream ends (after `finished`),
+        // so cancelling the run never drops its last events.
+        async let eventsStored: Void = {
+            for await envelope in swarmRun.events { await self.store(envelope.event, of: run, logger: logger) }
+        }()
+        let outcome: RunResult? = await withTaskGroup(of: RunResult?.self) { group in
+            group.addTask { await swarmRun.run() }
+            group.addTask {
+                // Cancel requests are polled: they may come from another replica.
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: cancelPollInterval)
+                    if (try? await store.runs.isCancelRequested(tenantID: run.tenantID, runID: run.id)) == true { return nil }
+                }
+                return nil
+            }
+            while let value = await group.next() {
+                if let value {
+                    group.cancelAll()
+                    return value
+                }
+                // The watcher returned: a cancel was requested (or we are shutting down); the run
+                // stops and its result comes next.
+                group.cancelAll()
+            }
+            return nil
+        }
+        await eventsStored
+        if Task.isCancelled {
+            // Graceful shutdown: the lease is released and another worker resumes the run.
+            logger.info("run interrupted by shutdown; it resumes elsewhere")
+            throw CancellationError()
+        }
+        guard let outcome else { return .completed }
+        let cancelled = (try? await store.runs.isCancelRequested(tenantID: run.tenantID, runID: run.id)) == true
+        let status: KimiSwarmStore.RunStatus
+        switch outcome.status {
+        case .completed, .partial: status = .succeeded
+        case .failed: status = cancelled ? .cancelled : .failed
+        case .cancelled: status = .cancelled
+        }
+        try await finish(run, status: status, result: outcome, error: outcome.error)
+        logger.info("run finished", metadata: ["status": "\(status.rawValue)"])
+        return .completed
+    }
+
+    private func store(_ event: KimiSwarmEngine.RunEvent, of run: RunRecord, logger: Logger) async {
+        let (type, data) = RunEventCoding.encode(event)
+        do {
+            try await store.events.appendEvent(tenantID: run.tenantID, runID: run.id, type: type, data: data)
+            hub.signal(tenantID: run.tenantID, runID: run.id)
+        } catch {
+            logger.warning("could not store a run event", metadata: ["type": "\(type)"])
+        }
+    }
+
+    private func finish(_ run: RunRecord, status: KimiSwarmStore.RunStatus, result: RunResult?, error: String?) async throws {
+        var resultText: String?
+        var graphText: String?
+        if let result {
+            resultText = String(decoding: try JSONEncoder.sorted.encode(result), as: UTF8.self)
+            if let graph = result.graph { graphText = String(decoding: try JSONEncoder.sorted.encode(graph), as: UTF8.self) }
+        } else if let error {
+            resultText = String(decoding: try JSONEncoder.sorted.encode(["error": error]), as: UTF8.self)
+        }
+        try await store.runs.finishRun(
+            tenantID: run.tenantID, runID: run.id, status: status, result: resultText, graph: graphText,
+            usage: result?.usage ?? .zero, costUSD: result?.costUSD ?? 0)
+        if status == .cancelled, result == nil {
+            try? await store.events.appendEvent(tenantID: run.tenantID, runID: run.id, type: "finished", data: #"{"status":"cancelled"}"#)
+        }
+        hub.signal(tenantID: run.tenantID, runID: run.id)
+    }
+}
