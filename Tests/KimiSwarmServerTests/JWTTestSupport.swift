@@ -91,7 +91,13 @@ enum TestKeys {
         // 2048-bit generation cannot fail with a supported size.
         try! _RSA.Signing.PrivateKey(keySize: .bits2048)
     }()
-    static let ec = P256.Signing.PrivateKey()
-    static let ec2 = P256.Signing.PrivateKey()
-    static let hmac = SymmetricKey(size: .bits256)
+    // P-256 private keys and symmetric keys are not `Sendable` in swift-crypto 3.12, so their
+    // bytes are shared and the keys rebuilt on use.
+    private static let ecBytes = P256.Signing.PrivateKey().rawRepresentation
+    private static let ec2Bytes = P256.Signing.PrivateKey().rawRepresentation
+    private static let hmacBytes = (0..<32).map { _ in UInt8.random(in: .min ... .max) }
+
+    static var ec: P256.Signing.PrivateKey { try! P256.Signing.PrivateKey(rawRepresentation: ecBytes) }
+    static var ec2: P256.Signing.PrivateKey { try! P256.Signing.PrivateKey(rawRepresentation: ec2Bytes) }
+    static var hmac: SymmetricKey { SymmetricKey(data: hmacBytes) }
 }

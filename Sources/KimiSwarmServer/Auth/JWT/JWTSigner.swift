@@ -9,7 +9,8 @@ public struct JWTSigner: Sendable {
     /// The shortest secret accepted, in bytes (the SHA-256 output size, RFC 7518 §3.2).
     public static let minimumSecretByteCount = 32
 
-    private let secret: SymmetricKey
+    /// The HS256 key, pinned, that verifies this signer's tokens.
+    public let verificationKey: JWTVerificationKey
 
     /// The key id written into the header, if any.
     public let keyID: String?
@@ -17,18 +18,13 @@ public struct JWTSigner: Sendable {
     /// A signer with `secret`; throws ``JWTError/weakKey`` when it is shorter than 32 bytes.
     public init(secret: SymmetricKey, keyID: String? = nil) throws(JWTError) {
         guard secret.bitCount / 8 >= Self.minimumSecretByteCount else { throw .weakKey }
-        self.secret = secret
+        self.verificationKey = .hs256(secret, keyID: keyID)
         self.keyID = keyID
     }
 
     /// A signer whose secret is `secret`'s bytes; throws ``JWTError/weakKey`` under 32 bytes.
     public init(secret: some ContiguousBytes, keyID: String? = nil) throws(JWTError) {
         try self.init(secret: SymmetricKey(data: secret), keyID: keyID)
-    }
-
-    /// The HS256 key, pinned, that verifies this signer's tokens.
-    public var verificationKey: JWTVerificationKey {
-        .hs256(secret, keyID: keyID)
     }
 
     /// Signs `claims` and returns the compact token `header.payload.signature`.
@@ -49,6 +45,7 @@ public struct JWTSigner: Sendable {
             throw .malformed
         }
         let signingInput = Base64URL.encode(headerJSON) + "." + Base64URL.encode(payloadJSON)
+        guard case .hs256(let secret) = verificationKey.material else { throw .malformed }
         let mac = HMAC<SHA256>.authenticationCode(for: Data(signingInput.utf8), using: secret)
         return signingInput + "." + Base64URL.encode(Data(mac))
     }

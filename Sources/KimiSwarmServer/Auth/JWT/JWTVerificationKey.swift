@@ -7,7 +7,11 @@ public import _CryptoExtras
 /// algorithm is refused, so an RSA public key can never be used as an HMAC secret.
 public struct JWTVerificationKey: Sendable {
     /// The key material; its case fixes the algorithm.
-    public enum Material: Sendable {
+    ///
+    /// `@unchecked` because swift-crypto 3.12 does not mark `SymmetricKey` `Sendable`, although
+    /// it is an immutable value whose storage is never mutated after creation; the RSA and P-256
+    /// keys are `Sendable`.
+    public enum Material: @unchecked Sendable {
         /// An HMAC-SHA-256 secret.
         case hs256(SymmetricKey)
         /// An RSA public key for RS256.
