@@ -27,7 +27,7 @@ struct OIDCKeyProviderTests {
         }
     }
 
-    func provider(url: String) throws -> OIDCKeyProvider {
+    func makeProvider(url: String) throws -> OIDCKeyProvider {
         let configuration = try OIDCConfiguration(
             issuer: "https://id.example.com", audience: "kimiswarm-api", jwksURL: try #require(URL(string: url)))
         return OIDCKeyProvider(
@@ -40,7 +40,7 @@ struct OIDCKeyProviderTests {
         let document = ServedDocument(TokenForge.jwks([TokenForge.jwk(TestKeys.ec.publicKey, kid: "k1")]))
         try await LoopbackProviderServer.withServer { server in
             serve(document, on: server)
-            let provider = try provider(url: server.url("/jwks.json"))
+            let provider = try makeProvider(url: server.url("/jwks.json"))
 
             #expect(try await provider.verify(token(kid: "k1", key: TestKeys.ec)).subject == "user-1")
             #expect(try await provider.verify(token(kid: "k1", key: TestKeys.ec)).subject == "user-1")
@@ -73,7 +73,7 @@ struct OIDCKeyProviderTests {
     func failures() async throws {
         try await LoopbackProviderServer.withServer { server in
             serve(ServedDocument(Data("garbage".utf8)), on: server)
-            let missing = try provider(url: server.url("/missing"))
+            let missing = try makeProvider(url: server.url("/missing"))
             do {
                 _ = try await missing.keySet()
                 Issue.record("expected an error")
@@ -81,7 +81,7 @@ struct OIDCKeyProviderTests {
                 #expect(error == .keySetUnavailable)
                 #expect(!error.message.contains("secret detail"))
             }
-            let garbage = try provider(url: server.url("/jwks.json"))
+            let garbage = try makeProvider(url: server.url("/jwks.json"))
             await #expect(throws: JWTError.invalidKeySet) { try await garbage.keySet() }
         }
     }
