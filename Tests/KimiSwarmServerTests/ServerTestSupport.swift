@@ -68,8 +68,8 @@ func withFreshLocation<T: Sendable>(_ kind: TestDatabase, _ body: (StoreLocation
 }
 
 private func adminQuery(_ url: String, _ sql: String) async throws {
-    try await SwarmStore.withStore(StoreConfiguration(location: .postgres(url: url), migrate: false, maximumConnections: 1), logger: serverTestLogger) { store in
-        try await store.database.query("\(raw: sql)")
+    _ = try await SwarmStore.withStore(StoreConfiguration(location: .postgres(url: url), migrate: false, maximumConnections: 1), logger: serverTestLogger) { store in
+        _ = try await store.database.query("\(raw: sql)")
     }
 }
 
