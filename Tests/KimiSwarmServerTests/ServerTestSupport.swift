@@ -165,40 +165,49 @@ func withTestServer<T: Sendable>(
     try await LoopbackProviderServer.withServer { provider in
         if let script { provider.setResponder(script.respond) }
         return try await withFreshLocation(database) { location in
-            try await SwarmStore.withStore(StoreConfiguration(location: location), logger: serverTestLogger) { store in
-                let adminKey = "ks_" + UUID().uuidString.replacingOccurrences(of: "-", with: "") + "admin"
-                var configuration = ServerConfiguration(
-                    settings: ServerSettings(host: "127.0.0.1", port: 0, workers: workers), adminKey: Secret(adminKey),
-                    queuePollInterval: .milliseconds(50))
-                configure(&configuration)
-                _ = try await FirstStart.ensure(store: store, adminKey: configuration.adminKey, logger: serverTestLogger)
-                let registry = PrometheusCollectorRegistry()
-                let dependencies = ServerDependencies(
-                    configuration: configuration, store: store, client: loopbackClient(provider, registry: registry), registry: registry,
-                    library: try TemplateLibrary.builtIn(), logger: serverTestLogger)
-                let (started, continuation) = AsyncStream.makeStream(of: Int.self)
-                let (application, parts) = buildApplication(dependencies) { port in continuation.yield(port) }
-                let group = ServiceGroup(configuration: .init(services: [application], logger: serverTestLogger))
-                return try await withThrowingTaskGroup(of: T?.self) { tasks in
-                    tasks.addTask {
-                        try await group.run()
-                        return nil
-                    }
-                    var iterator = started.makeAsyncIterator()
-                    guard let port = await iterator.next() else { throw CancellationError() }
-                    let server = TestServer(
-                        baseURL: "http://127.0.0.1:\(port)", port: port, adminKey: adminKey, store: store, provider: provider, parts: parts)
-                    do {
-                        let result = try await body(server)
-                        await group.triggerGracefulShutdown()
-                        tasks.cancelAll()
-                        return result
-                    } catch {
-                        await group.triggerGracefulShutdown()
-                        tasks.cancelAll()
-                        throw error
-                    }
-                }
+            try await withTestServer(at: location, provider: provider, workers: workers, configure: configure, body)
+        }
+    }
+}
+
+/// Starts a server (a replica) on an existing database with the given provider.
+func withTestServer<T: Sendable>(
+    at location: StoreLocation, provider: LoopbackProviderServer, workers: Int = 2, adminKey: String? = nil,
+    configure: @escaping @Sendable (inout ServerConfiguration) -> Void = { _ in },
+    _ body: @escaping @Sendable (TestServer) async throws -> T
+) async throws -> T {
+    try await SwarmStore.withStore(StoreConfiguration(location: location), logger: serverTestLogger) { store in
+        let adminKey = adminKey ?? "ks_" + UUID().uuidString.replacingOccurrences(of: "-", with: "") + "admin"
+        var configuration = ServerConfiguration(
+            settings: ServerSettings(host: "127.0.0.1", port: 0, workers: workers), adminKey: Secret(adminKey),
+            queuePollInterval: .milliseconds(50))
+        configure(&configuration)
+        _ = try await FirstStart.ensure(store: store, adminKey: configuration.adminKey, logger: serverTestLogger)
+        let registry = PrometheusCollectorRegistry()
+        let dependencies = ServerDependencies(
+            configuration: configuration, store: store, client: loopbackClient(provider, registry: registry), registry: registry,
+            library: try TemplateLibrary.builtIn(), logger: serverTestLogger)
+        let (started, continuation) = AsyncStream.makeStream(of: Int.self)
+        let (application, parts) = buildApplication(dependencies) { port in continuation.yield(port) }
+        let group = ServiceGroup(configuration: .init(services: [application], logger: serverTestLogger))
+        return try await withThrowingTaskGroup(of: T?.self) { tasks in
+            tasks.addTask {
+                try await group.run()
+                return nil
+            }
+            var iterator = started.makeAsyncIterator()
+            guard let port = await iterator.next() else { throw CancellationError() }
+            let server = TestServer(
+                baseURL: "http://127.0.0.1:\(port)", port: port, adminKey: adminKey, store: store, provider: provider, parts: parts)
+            do {
+                let result = try await body(server)
+                await group.triggerGracefulShutdown()
+                tasks.cancelAll()
+                return result
+            } catch {
+                await group.triggerGracefulShutdown()
+                tasks.cancelAll()
+                throw error
             }
         }
     }
