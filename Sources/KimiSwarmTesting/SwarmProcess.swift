@@ -26,6 +26,9 @@ public struct SwarmProcess {
             self.exit = exit
         }
 
+        /// What it wrote to stdout so far.
+        public var stdoutSoFar: String { (try? String(contentsOf: outURL, encoding: .utf8)) ?? "" }
+
         /// What it wrote to stderr so far.
         public var stderrSoFar: String { (try? String(contentsOf: errURL, encoding: .utf8)) ?? "" }
 
