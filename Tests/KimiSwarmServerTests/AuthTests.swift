@@ -72,4 +72,43 @@ struct AuthTests {
             #expect(missing.status == 404)
         }
     }
+
+    @Test("a suspended tenant's keys stop working (403), and work again when reinstated", arguments: TestDatabase.available)
+    func suspension(database: TestDatabase) async throws {
+        try await withTestServer(database) { server in
+            let (tenantID, key) = try await server.tenant()
+            #expect(try await server.request(.GET, "/api/v1/runs", key: key).status == 200)
+            try await server.store.directory.setSuspended(tenantID: tenantID, true)
+            server.parts.tenants.invalidateAll()
+            let refused = try await server.request(.GET, "/api/v1/runs", key: key)
+            #expect(refused.status == 403)
+            #expect(refused.body.contains("suspended"))
+            try await server.store.directory.setSuspended(tenantID: tenantID, false)
+            server.parts.tenants.invalidateAll()
+            #expect(try await server.request(.GET, "/api/v1/runs", key: key).status == 200)
+        }
+    }
+
+    @Test("sessions: a user's key is exchanged for an HS256 session token that works as a bearer token", arguments: TestDatabase.available)
+    func sessions(database: TestDatabase) async throws {
+        let secret = String(repeating: "s", count: 48)
+        try await withTestServer(database, configure: { $0.sessionSecret = Secret(secret) }) { server in
+            let created = try await server.request(.POST, "/api/v1/sessions", key: server.adminKey)
+            #expect(created.status == 201)
+            let token = try #require(created.json?["token"]?.stringValue)
+            #expect(token.split(separator: ".").count == 3)
+            #expect(try await server.request(.GET, "/api/v1/runs", key: token).status == 200)
+            // A tampered token, and a key without a user, are refused.
+            var tampered = Array(token)
+            tampered[tampered.count - 3] = tampered[tampered.count - 3] == "A" ? "B" : "A"
+            #expect(try await server.request(.GET, "/api/v1/runs", key: String(tampered)).status == 401)
+            let (_, key) = try await server.tenant()
+            #expect(try await server.request(.POST, "/api/v1/sessions", key: key).status == 422)
+        }
+        try await withTestServer(.sqlite) { server in
+            let disabled = try await server.request(.POST, "/api/v1/sessions", key: server.adminKey)
+            #expect(disabled.status == 503)
+            #expect(disabled.body.contains("KIMISWARM_JWT_SECRET"))
+        }
+    }
 }

@@ -41,6 +41,8 @@ public struct ServerParts: Sendable {
     public let routes: RouteTable
     public let hub: RunEventHub
     public let apiKeys: APIKeyAuthenticator
+    public let tenants: TenantStatusCache
+    public let memberships: MembershipCache
 }
 
 /// Builds the HTTP application with its background services (queue workers, the live-event
@@ -78,7 +80,8 @@ public func buildApplication(
         queueGauges: QueueGauges(registry: dependencies.registry)
     ).register(router)
 
-    let api = router.group("api/v1").add(middleware: AuthMiddleware(authenticator: authenticator, store: store))
+    let tenants = TenantStatusCache(store: store)
+    let api = router.group("api/v1").add(middleware: AuthMiddleware(authenticator: authenticator, store: store, tenants: tenants))
     let routes = APIRoutes(group: api, prefix: "/api/v1", table: table)
     RunRoutes(
         store: store, factory: factory, hub: hub, admission: RunAdmission(store: store, factory: factory, now: Date.init)
@@ -100,7 +103,7 @@ public func buildApplication(
         services: services,
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? settings.port) },
         logger: logger)
-    return (application, ServerParts(routes: table, hub: hub, apiKeys: apiKeys))
+    return (application, ServerParts(routes: table, hub: hub, apiKeys: apiKeys, tenants: tenants, memberships: memberships))
 }
 
 /// The services of `swarm worker`: queue workers that execute runs (no HTTP server).

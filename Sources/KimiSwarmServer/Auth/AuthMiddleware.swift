@@ -12,10 +12,12 @@ public struct AuthMiddleware: RouterMiddleware {
 
     let authenticator: any Authenticator
     let store: SwarmStore
+    let tenants: TenantStatusCache
 
-    public init(authenticator: any Authenticator, store: SwarmStore) {
+    public init(authenticator: any Authenticator, store: SwarmStore, tenants: TenantStatusCache) {
         self.authenticator = authenticator
         self.store = store
+        self.tenants = tenants
     }
 
     static let tenantHeader = HTTPField.Name("X-KimiSwarm-Tenant")!
@@ -33,6 +35,8 @@ public struct AuthMiddleware: RouterMiddleware {
         guard var principal = try await authenticator.authenticate(bearer: token) else {
             throw APIError.unauthenticated("the bearer token is not an API key or a token this server accepts")
         }
+        // A suspended tenant's credentials stop working (a super admin's home tenant included).
+        if !principal.isSuperAdmin { try await tenants.ensureActive(principal.homeTenantID) }
         if let other = request.headers[Self.tenantHeader], other != principal.tenantID {
             guard principal.isSuperAdmin else {
                 throw APIError.forbidden("only a super admin may act in another tenant", hint: "Drop the X-KimiSwarm-Tenant header.")
