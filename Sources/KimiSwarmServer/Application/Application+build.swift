@@ -64,12 +64,14 @@ public func buildApplication(
         store: store, client: dependencies.client, registry: dependencies.registry, workers: settings.workers, table: table,
         queueGauges: QueueGauges(registry: dependencies.registry)
     ).register(router)
+    OpenAPIRoutes.register(router, table: table)
 
     let api = router.group("api/v1").add(middleware: AuthMiddleware(authenticator: authenticator, store: store))
     let routes = APIRoutes(group: api, prefix: "/api/v1", table: table)
     RunRoutes(
         store: store, factory: factory, hub: hub, admission: RunAdmission(store: store, factory: factory, now: Date.init)
     ).register(routes)
+    AdminRoutes(store: store, library: dependencies.library, apiKeys: apiKeys).register(routes)
 
     var services: [any Service] = [
         RunEventListener(store: store, hub: hub, logger: logger),
