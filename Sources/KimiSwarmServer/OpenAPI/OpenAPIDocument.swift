@@ -61,7 +61,9 @@ enum OpenAPIDocument {
         "415": "The body is not JSON.",
         "422": "The body is invalid (unknown field, bad value; the error names it).",
         "429": "A rate limit or quota was reached (`Retry-After` says when to retry).",
+        "502": "The upstream provider failed.",
         "503": "The server cannot answer now (database, shutdown, missing master key).",
+        "504": "The upstream provider did not answer in time.",
     ]
 
     static func errorResponse(_ description: String) -> JSONValue {
@@ -93,7 +95,8 @@ enum OpenAPIDocument {
         for response in operation.responses {
             var entry: [String: JSONValue] = ["description": .string(response.description)]
             if let schema = response.schema {
-                let schemaValue: JSONValue = schema.hasPrefix("#") ? ["type": "string"] : OpenAPISchemas.ref(schema)
+                let schemaValue: JSONValue =
+                    schema == "#json" ? ["type": "object"] : schema.hasPrefix("#") ? ["type": "string"] : OpenAPISchemas.ref(schema)
                 entry["content"] = .object([response.media: ["schema": schemaValue]])
             }
             responses[String(response.status)] = .object(entry)
