@@ -34,21 +34,21 @@ struct MemberRoutes {
         }
         api.on(.post, "members", .membersManage) { request, context, principal in try await add(request, context, principal) }
         api.on(.put, "members/:user_id", .membersManage) { request, context, principal in
-            let member = try await member(context, principal)
+            let target = try await member(context, principal)
             let body = try await Admin.body(RoleBody.self, request, context, allowedKeys: RoleBody.allowedKeys)
             let role = try Admin.role(body.role)
-            try principal.requireMayGrant(member.role)
+            try principal.requireMayGrant(target.role)
             try principal.requireMayGrant(role)
-            let updated = try await store.members.setMember(tenantID: principal.tenantID, userID: member.userID, role: role)
-            return try JSONBody.response(MemberDTO(updated, user: try await store.directory.user(id: member.userID)))
+            let updated = try await store.members.setMember(tenantID: principal.tenantID, userID: target.userID, role: role)
+            return try JSONBody.response(MemberDTO(updated, user: try await store.directory.user(id: target.userID)))
         }
         api.on(.delete, "members/:user_id", .membersManage) { _, context, principal in
-            let member = try await member(context, principal)
-            try principal.requireMayGrant(member.role)
-            if member.userID == principal.userID, principal.tenantID == principal.homeTenantID {
+            let target = try await member(context, principal)
+            try principal.requireMayGrant(target.role)
+            if target.userID == principal.userID, principal.tenantID == principal.homeTenantID {
                 throw APIError.conflict("you cannot remove yourself", hint: "Ask another admin to remove you.")
             }
-            try await store.members.removeMember(tenantID: principal.tenantID, userID: member.userID)
+            try await store.members.removeMember(tenantID: principal.tenantID, userID: target.userID)
             return Admin.noContent()
         }
     }

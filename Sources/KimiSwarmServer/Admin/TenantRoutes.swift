@@ -55,21 +55,21 @@ struct TenantRoutes {
         api.on(.patch, "tenants/:tenant_id", .tenantsManage) { request, context, _ in try await patch(request, context) }
         api.on(.delete, "tenants/:tenant_id", .tenantsManage) { _, context, principal in try await delete(context, principal) }
         api.on(.put, "tenants/:tenant_id/plan", .tenantsManage) { request, context, _ in
-            let tenant = try await tenant(context)
+            let target = try await tenant(context)
             let body = try await Admin.body(PlanBody.self, request, context, allowedKeys: PlanBody.allowedKeys)
             try await requirePlan(body.planID)
-            try await store.directory.setPlan(tenantID: tenant.id, planID: body.planID)
-            return try JSONBody.response(TenantDTO(try await self.tenant(id: tenant.id)))
+            try await store.directory.setPlan(tenantID: target.id, planID: body.planID)
+            return try JSONBody.response(TenantDTO(try await tenant(id: target.id)))
         }
     }
 
     private func me(_ principal: Principal) async throws -> Response {
-        let tenant = try await store.directory.tenant(tenantID: principal.tenantID)
+        let current = try await store.directory.tenant(tenantID: principal.tenantID)
         let user = try await principal.userID.asyncMap { try await store.directory.user(id: $0) } ?? nil
         let permissions = Permission.allCases.filter { principal.allows($0) }.map(\.rawValue)
         return try JSONBody.response(
             MeDTO(
-                tenantID: principal.tenantID, tenant: tenant.map(TenantDTO.init), homeTenantID: principal.homeTenantID, role: principal.role.rawValue,
+                tenantID: principal.tenantID, tenant: current.map(TenantDTO.init), homeTenantID: principal.homeTenantID, role: principal.role.rawValue,
                 userID: principal.userID, email: user?.email, apiKeyID: principal.apiKeyID, method: principal.method.rawValue,
                 permissions: permissions))
     }
@@ -105,29 +105,29 @@ struct TenantRoutes {
     }
 
     private func patch(_ request: Request, _ context: AppRequestContext) async throws -> Response {
-        let tenant = try await tenant(context)
+        let target = try await tenant(context)
         let body = try await Admin.body(PatchBody.self, request, context, allowedKeys: PatchBody.allowedKeys)
         if let name = body.name {
             try Admin.validateName(name)
-            try await store.directory.renameTenant(tenantID: tenant.id, name: name)
+            try await store.directory.renameTenant(tenantID: target.id, name: name)
         }
         if let planID = body.planID {
             try await requirePlan(planID)
-            try await store.directory.setPlan(tenantID: tenant.id, planID: planID)
+            try await store.directory.setPlan(tenantID: target.id, planID: planID)
         }
-        if let suspended = body.suspended, suspended != tenant.isSuspended {
-            try await store.directory.setSuspended(tenantID: tenant.id, suspended)
+        if let suspended = body.suspended, suspended != target.isSuspended {
+            try await store.directory.setSuspended(tenantID: target.id, suspended)
             apiKeys.invalidateAll()
         }
-        return try JSONBody.response(TenantDTO(try await self.tenant(id: tenant.id)))
+        return try JSONBody.response(TenantDTO(try await tenant(id: target.id)))
     }
 
     private func delete(_ context: AppRequestContext, _ principal: Principal) async throws -> Response {
-        let tenant = try await tenant(context)
-        guard tenant.id != principal.homeTenantID else {
+        let target = try await tenant(context)
+        guard target.id != principal.homeTenantID else {
             throw APIError.conflict("you cannot delete the tenant your own credential belongs to", hint: "Use a super admin key of another tenant.")
         }
-        try await store.directory.deleteTenant(tenantID: tenant.id)
+        try await store.directory.deleteTenant(tenantID: target.id)
         apiKeys.invalidateAll()
         return Admin.noContent()
     }

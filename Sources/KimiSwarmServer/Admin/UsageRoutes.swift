@@ -23,15 +23,13 @@ struct UsageRoutes {
 
     func register(_ api: APIRoutes) {
         api.on(.get, "usage", .usageRead) { request, _, principal in
-            let query = try query(request)
-            let groups = try await groups(query, principal)
-            return try JSONBody.response(UsageReportDTO(query: query, groups: groups))
+            let parsed = try query(request)
+            return try JSONBody.response(UsageReportDTO(query: parsed, groups: try await groups(parsed, principal)))
         }
         api.on(.get, "usage.csv", .usageRead) { request, _, principal in
-            let query = try query(request)
-            let groups = try await groups(query, principal)
-            var text = "\(query.groupBy),calls,cache_hits,prompt_tokens,cached_prompt_tokens,completion_tokens,reasoning_tokens,total_tokens,cost_usd\r\n"
-            for group in groups {
+            let parsed = try query(request)
+            var text = "\(parsed.groupBy),calls,cache_hits,prompt_tokens,cached_prompt_tokens,completion_tokens,reasoning_tokens,total_tokens,cost_usd\r\n"
+            for group in try await groups(parsed, principal) {
                 let usage = group.usage
                 text += [
                     Self.csvField(group.key), "\(group.calls)", "\(group.cacheHits)", "\(usage.promptTokens)", "\(usage.cachedPromptTokens)",
@@ -42,7 +40,7 @@ struct UsageRoutes {
                 status: .ok,
                 headers: [
                     .contentType: "text/csv; charset=utf-8",
-                    .contentDisposition: "attachment; filename=\"usage-\(query.from)-\(query.to).csv\"",
+                    .contentDisposition: "attachment; filename=\"usage-\(parsed.from)-\(parsed.to).csv\"",
                 ],
                 body: .init(byteBuffer: ByteBuffer(string: text)))
         }
