@@ -46,7 +46,7 @@ struct TenantRoutes {
     }
 
     func register(_ api: APIRoutes) {
-        api.on(.get, "me", .selfRead) { _, _, principal in try await me(principal) }
+        api.on(.get, "me", .authenticated) { _, _, principal in try await me(principal) }
         api.on(.get, "tenants", .tenantsManage) { _, _, _ in
             try JSONBody.response(["data": try await store.directory.listTenants().map(TenantDTO.init)])
         }

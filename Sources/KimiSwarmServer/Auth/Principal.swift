@@ -37,8 +37,6 @@ public struct Principal: Sendable, Hashable {
 /// What a route needs. Each route declares one; ``Permission/roles`` is the whole role matrix
 /// of ARCHITECTURE.md in one table, and the router refuses a caller whose role lacks it.
 public enum Permission: String, Sendable, CaseIterable {
-    /// Who am I (`GET /me`): every role.
-    case selfRead = "self:read"
     case runsRead = "runs:read"
     case runsWrite = "runs:write"
     case templatesRead = "templates:read"
@@ -55,11 +53,12 @@ public enum Permission: String, Sendable, CaseIterable {
     case plansRead = "plans:read"
     case plansManage = "plans:manage"
     case tenantsManage = "tenants:manage"
+    /// Every role: who am I, sessions.
+    case authenticated = "authenticated"
 
     /// The roles that hold the permission.
     public var roles: Set<Role> {
         switch self {
-        case .selfRead: return Set(Role.allCases)
         case .runsRead, .templatesRead: return [.superAdmin, .tenantAdmin, .developer, .viewer]
         case .runsWrite, .templatesWrite, .gateway: return [.superAdmin, .tenantAdmin, .developer]
         case .usageRead: return [.superAdmin, .tenantAdmin, .billingAdmin]
@@ -67,6 +66,7 @@ public enum Permission: String, Sendable, CaseIterable {
         case .keysManage, .membersManage, .credentialsManage, .quotaManage: return [.superAdmin, .tenantAdmin]
         case .quotaRead, .plansRead: return [.superAdmin, .tenantAdmin, .developer, .viewer, .billingAdmin]
         case .plansManage, .tenantsManage: return [.superAdmin]
+        case .authenticated: return Set(Role.allCases)
         }
     }
 }

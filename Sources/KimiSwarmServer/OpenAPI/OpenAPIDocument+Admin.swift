@@ -10,7 +10,7 @@ extension OpenAPIDocument {
     ]
 
     static let adminOperations: [Operation] = [
-        Operation(method: "get", path: "\(api)/me", summary: "Who am I", tag: "account", permission: .selfRead, responses: [reply(200, "The caller.", "Me")]),
+        Operation(method: "get", path: "\(api)/me", summary: "Who am I", tag: "account", permission: .authenticated, responses: [reply(200, "The caller.", "Me")]),
         Operation(method: "get", path: "\(api)/tenants", summary: "Every tenant", tag: "tenants", permission: .tenantsManage, responses: [reply(200, "The tenants.", "TenantList")]),
         Operation(
             method: "post", path: "\(api)/tenants", summary: "Create a tenant", tag: "tenants", permission: .tenantsManage, body: "TenantCreate",

@@ -57,6 +57,12 @@ extension OpenAPIDocument {
             method: "get", path: "\(api)/runs/{id}/events", summary: "The run's live events (SSE; resume with `Last-Event-ID`)", tag: "runs",
             permission: .runsRead, query: [query("after", "Replay events after this id.")],
             responses: [reply(200, "Server-sent events.", "#sse", media: "text/event-stream")], errors: [400]),
+        Operation(
+            method: "get", path: "\(api)/runs/{id}/ws", summary: "The run's live events over a WebSocket (upgrade)", tag: "runs",
+            permission: .runsRead, responses: [reply(101, "Switching to the WebSocket protocol.")]),
+        Operation(
+            method: "post", path: "\(api)/sessions", summary: "Exchange a user's credential for a short-lived session token", tag: "account",
+            permission: .authenticated, responses: [reply(201, "The token.", "Session")], errors: [422]),
     ]
 
     static let gatewayOperations: [Operation] = [

@@ -34,6 +34,10 @@ extension OpenAPISchemas {
             "RunResult": object(
                 ["run_id": string(), "status": string(), "result": ["description": "The synthesised result."]],
                 required: ["run_id", "status"], additional: true),
+            "Session": object([
+                "token": string("An HS256 session token."), "token_type": ["type": "string", "enum": ["Bearer"]], "expires_at": time,
+                "tenant_id": string(), "role": roles,
+            ]),
             "Health": object(["status": ["type": "string", "enum": ["ok"]]]),
             "Ready": object(
                 ["status": ["type": "string", "enum": ["ready", "not_ready"]], "checks": ["type": "object", "additionalProperties": true]]),
