@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import KimiSwarmCore
 import Hummingbird
 import KimiSwarmStore
 import NIOCore
