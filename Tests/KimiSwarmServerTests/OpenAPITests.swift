@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import HTTPTypes
 import NIOHTTP1
 import KimiSwarmCore
 import KimiSwarmServer
