@@ -79,6 +79,7 @@ public func buildApplication(
         store: store, client: dependencies.client, registry: dependencies.registry, workers: settings.workers, table: table,
         queueGauges: QueueGauges(registry: dependencies.registry)
     ).register(router)
+    OpenAPIRoutes.register(router, table: table)
 
     let tenants = TenantStatusCache(store: store)
     let api = router.group("api/v1").add(middleware: AuthMiddleware(authenticator: authenticator, store: store, tenants: tenants))
@@ -87,6 +88,7 @@ public func buildApplication(
         store: store, factory: factory, hub: hub, admission: RunAdmission(store: store, factory: factory, now: Date.init)
     ).register(routes)
     SessionRoutes(tokens: sessionTokens).register(routes)
+    AdminRoutes(store: store, library: dependencies.library, apiKeys: apiKeys).register(routes)
 
     var services: [any Service] = [
         RunEventListener(store: store, hub: hub, logger: logger),

@@ -1,0 +1,22 @@
+import Foundation
+import KimiSwarmEngine
+import KimiSwarmStore
+
+/// Every admin route group of `/api/v1`: who am I, tenants, members, API keys, provider
+/// credentials, templates, usage, plans and quota.
+struct AdminRoutes {
+    let store: SwarmStore
+    let library: TemplateLibrary
+    let apiKeys: APIKeyAuthenticator
+    var now: @Sendable () -> Date = Date.init
+
+    func register(_ api: APIRoutes) {
+        TenantRoutes(store: store, apiKeys: apiKeys).register(api)
+        MemberRoutes(store: store).register(api)
+        KeyRoutes(store: store, apiKeys: apiKeys).register(api)
+        CredentialRoutes(store: store).register(api)
+        TemplateRoutes(store: store, library: library).register(api)
+        UsageRoutes(store: store, now: now).register(api)
+        PlanQuotaRoutes(store: store, now: now).register(api)
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import Hummingbird
+import KimiSwarmStore
+
+/// `/members`: who belongs to the caller's tenant and with which role. Adding a member by
+/// e-mail creates the user when there is none. Nobody may grant a role above their own, and a
+/// tenant admin may not change or remove a super admin (both 403).
+struct MemberRoutes {
+    let store: SwarmStore
+
+    struct AddBody: Decodable {
+        var email: String
+        var role: String
+        var displayName: String?
+        static let allowedKeys: Set<String> = ["email", "role", "display_name"]
+        enum CodingKeys: String, CodingKey {
+            case email, role
+            case displayName = "display_name"
+        }
+    }
+
+    struct RoleBody: Decodable {
+        var role: String
+        static let allowedKeys: Set<String> = ["role"]
+    }
+
+    func register(_ api: APIRoutes) {
+        api.on(.get, "members", .membersRead) { _, _, principal in
+            var data: [MemberDTO] = []
+            for member in try await store.members.members(tenantID: principal.tenantID) {
+                data.append(MemberDTO(member, user: try await store.directory.user(id: member.userID)))
+            }
+            return try JSONBody.response(["data": data])
+        }
+        api.on(.post, "members", .membersManage) { request, context, principal in try await add(request, context, principal) }
+        api.on(.put, "members/:user_id", .membersManage) { request, context, principal in
+            let target = try await member(context, principal)
+            let body = try await Admin.body(RoleBody.self, request, context, allowedKeys: RoleBody.allowedKeys)
+            let role = try Admin.role(body.role)
+            try principal.requireMayGrant(target.role)
+            try principal.requireMayGrant(role)
+            let updated = try await store.members.setMember(tenantID: principal.tenantID, userID: target.userID, role: role)
+            return try JSONBody.response(MemberDTO(updated, user: try await store.directory.user(id: target.userID)))
+        }
+        api.on(.delete, "members/:user_id", .membersManage) { _, context, principal in
+            let target = try await member(context, principal)
+            try principal.requireMayGrant(target.role)
+            if target.userID == principal.userID, principal.tenantID == principal.homeTenantID {
+                throw APIError.conflict("you cannot remove yourself", hint: "Ask another admin to remove you.")
+            }
+            try await store.members.removeMember(tenantID: principal.tenantID, userID: target.userID)
+            return Admin.noContent()
+        }
+    }
+
+    /// The path's member of the caller's tenant; 404 for a user of another tenant or none.
+    private func member(_ context: AppRequestContext, _ principal: Principal) async throws -> Membership {
+        let userID = try Admin.identifier(context, "user_id", what: "member")
+        guard let member = try await store.members.member(tenantID: principal.tenantID, userID: userID) else {
+            throw APIError.notFound("member")
+        }
+        return member
+    }
+
+    private func add(_ request: Request, _ context: AppRequestContext, _ principal: Principal) async throws -> Response {
+        let body = try await Admin.body(AddBody.self, request, context, allowedKeys: AddBody.allowedKeys)
+        let email = body.email.trimmingCharacters(in: .whitespaces).lowercased()
+        guard (3...254).contains(email.count), email.contains("@"), !email.contains(" ") else {
+            throw APIError.unprocessable("`email` is not an e-mail address", param: "email")
+        }
+        let role = try Admin.role(body.role)
+        try principal.requireMayGrant(role)
+        if let name = body.displayName { try Admin.validateName(name, field: "display_name") }
+        let user: User
+        var created = false
+        if let existing = try await store.directory.user(email: email) {
+            user = existing
+            if let current = try await store.members.member(tenantID: principal.tenantID, userID: user.id) {
+                try principal.requireMayGrant(current.role)
+            }
+        } else {
+            user = try await store.directory.createUser(email: email, displayName: body.displayName ?? email)
+            created = true
+        }
+        let member = try await store.members.setMember(tenantID: principal.tenantID, userID: user.id, role: role)
+        return try JSONBody.response(
+            MemberDTO(member, user: user), status: created ? .created : .ok, headers: [.location: "/api/v1/members/\(user.id)"])
+    }
+}

@@ -1,0 +1,106 @@
+import KimiSwarmCore
+
+extension OpenAPIDocument {
+    static let usageQuery: [JSONValue] = [
+        query("from", "First day, YYYY-MM-DD (UTC); default: the first of this month.", schema: ["type": "string", "format": "date"]),
+        query("to", "Last day, inclusive; default: today.", schema: ["type": "string", "format": "date"]),
+        query("group_by", "day (default), model, provider, template, key or user.", schema: [
+            "type": "string", "enum": ["day", "model", "provider", "template", "key", "user"],
+        ]),
+    ]
+
+    static let adminOperations: [Operation] = [
+        Operation(method: "get", path: "\(api)/me", summary: "Who am I", tag: "account", permission: .authenticated, responses: [reply(200, "The caller.", "Me")]),
+        Operation(method: "get", path: "\(api)/tenants", summary: "Every tenant", tag: "tenants", permission: .tenantsManage, responses: [reply(200, "The tenants.", "TenantList")]),
+        Operation(
+            method: "post", path: "\(api)/tenants", summary: "Create a tenant", tag: "tenants", permission: .tenantsManage, body: "TenantCreate",
+            responses: [reply(201, "Created.", "Tenant")], errors: [409]),
+        Operation(method: "get", path: "\(api)/tenants/{tenant_id}", summary: "One tenant", tag: "tenants", permission: .tenantsManage, responses: [reply(200, "The tenant.", "Tenant")]),
+        Operation(
+            method: "patch", path: "\(api)/tenants/{tenant_id}", summary: "Rename, move to a plan, suspend or reinstate a tenant", tag: "tenants",
+            permission: .tenantsManage, body: "TenantPatch", responses: [reply(200, "The tenant.", "Tenant")]),
+        Operation(
+            method: "delete", path: "\(api)/tenants/{tenant_id}", summary: "Delete a tenant and everything it owns", tag: "tenants",
+            permission: .tenantsManage, responses: [noContent], errors: [409]),
+        Operation(
+            method: "put", path: "\(api)/tenants/{tenant_id}/plan", summary: "Move a tenant to a plan (null: none)", tag: "tenants",
+            permission: .tenantsManage, body: "TenantPlan", responses: [reply(200, "The tenant.", "Tenant")]),
+        Operation(method: "get", path: "\(api)/members", summary: "The tenant's members", tag: "members", permission: .membersRead, responses: [reply(200, "The members.", "MemberList")]),
+        Operation(
+            method: "post", path: "\(api)/members", summary: "Add a member by e-mail (creating the user when new)", tag: "members",
+            permission: .membersManage, body: "MemberAdd", responses: [reply(201, "A new user was added.", "Member"), reply(200, "An existing user was added or changed.", "Member")]),
+        Operation(
+            method: "put", path: "\(api)/members/{user_id}", summary: "Change a member's role (never above your own)", tag: "members",
+            permission: .membersManage, body: "MemberRole", responses: [reply(200, "The member.", "Member")]),
+        Operation(
+            method: "delete", path: "\(api)/members/{user_id}", summary: "Remove a member", tag: "members", permission: .membersManage,
+            responses: [noContent], errors: [409]),
+        Operation(method: "get", path: "\(api)/keys", summary: "The tenant's API keys (never their secrets)", tag: "keys", permission: .keysRead, responses: [reply(200, "The keys.", "APIKeyList")]),
+        Operation(
+            method: "post", path: "\(api)/keys", summary: "Create an API key; the plain key is shown once", tag: "keys", permission: .keysManage,
+            body: "APIKeyCreate", responses: [reply(201, "The key, with `key` set.", "APIKey")]),
+        Operation(
+            method: "delete", path: "\(api)/keys/{key_id}", summary: "Revoke an API key (at once)", tag: "keys", permission: .keysManage,
+            responses: [noContent]),
+        Operation(
+            method: "get", path: "\(api)/credentials", summary: "The tenant's provider credentials (metadata only)", tag: "credentials",
+            permission: .credentialsManage, responses: [reply(200, "The credentials.", "CredentialList")]),
+        Operation(
+            method: "put", path: "\(api)/credentials/{provider}", summary: "Store a provider key (write-only)", tag: "credentials",
+            permission: .credentialsManage, body: "CredentialPut", responses: [reply(200, "Stored.", "Credential")]),
+        Operation(
+            method: "delete", path: "\(api)/credentials/{provider}", summary: "Delete a provider key", tag: "credentials",
+            permission: .credentialsManage, query: [query("name", "The credential's name (default).")], responses: [noContent]),
+        Operation(
+            method: "get", path: "\(api)/templates", summary: "Shipped templates and the tenant's own", tag: "templates",
+            permission: .templatesRead, responses: [reply(200, "The templates.", "TemplateList")]),
+        Operation(
+            method: "post", path: "\(api)/templates", summary: "Add a template (YAML, checked by the engine's parser)", tag: "templates",
+            permission: .templatesWrite, body: "TemplateBody", responses: [reply(201, "Created.", "Template")], errors: [409]),
+        Operation(method: "get", path: "\(api)/templates/{template_id}", summary: "One template", tag: "templates", permission: .templatesRead, responses: [reply(200, "The template.", "Template")]),
+        Operation(
+            method: "put", path: "\(api)/templates/{template_id}", summary: "Replace one of the tenant's templates", tag: "templates",
+            permission: .templatesWrite, body: "TemplateBody", responses: [reply(200, "Replaced.", "Template")], errors: [409]),
+        Operation(
+            method: "delete", path: "\(api)/templates/{template_id}", summary: "Delete one of the tenant's templates", tag: "templates",
+            permission: .templatesWrite, responses: [noContent], errors: [409]),
+        Operation(
+            method: "get", path: "\(api)/usage", summary: "Usage and exact cost, grouped", tag: "usage", permission: .usageRead, query: usageQuery,
+            responses: [reply(200, "The report.", "UsageReport")], errors: [400]),
+        Operation(
+            method: "get", path: "\(api)/usage.csv", summary: "Usage and exact cost, grouped, as CSV", tag: "usage", permission: .usageRead,
+            query: usageQuery, responses: [reply(200, "CSV with a header row.", "#csv", media: "text/csv")], errors: [400]),
+        Operation(method: "get", path: "\(api)/plans", summary: "Every plan", tag: "plans", permission: .plansRead, responses: [reply(200, "The plans.", "PlanList")]),
+        Operation(
+            method: "put", path: "\(api)/plans/{plan_id}", summary: "Create or replace a plan", tag: "plans", permission: .plansManage, body: "PlanPut",
+            responses: [reply(200, "Replaced.", "Plan"), reply(201, "Created.", "Plan")]),
+        Operation(
+            method: "delete", path: "\(api)/plans/{plan_id}", summary: "Delete a plan no tenant is on", tag: "plans", permission: .plansManage,
+            responses: [noContent], errors: [409]),
+        Operation(
+            method: "get", path: "\(api)/quota", summary: "The tenant's plan, overrides, effective limits and current use", tag: "quota",
+            permission: .quotaRead, responses: [reply(200, "The quota.", "Quota")]),
+        Operation(
+            method: "put", path: "\(api)/quota",
+            summary: "Set the tenant's overrides (a tenant admin may only lower limits below the plan's; a super admin may set any)",
+            tag: "quota", permission: .quotaManage, body: "Limits", responses: [reply(200, "The quota.", "Quota")]),
+    ]
+}
+
+extension OpenAPISchemas {
+    /// Request bodies of the admin routes; unknown fields are refused (422).
+    static var adminBodies: [String: JSONValue] {
+        [
+            "TenantCreate": object(
+                ["name": string(), "id": string("Chosen id (default: a UUID)."), "plan_id": string(nullable: true)], required: ["name"]),
+            "TenantPatch": object(["name": string(), "plan_id": string(nullable: true), "suspended": boolean], required: []),
+            "TenantPlan": object(["plan_id": string(nullable: true)]),
+            "MemberAdd": object(["email": string(format: "email"), "role": roles, "display_name": string()], required: ["email", "role"]),
+            "MemberRole": object(["role": roles]),
+            "APIKeyCreate": object(["name": string(), "role": roles, "expires_at": time], required: ["name", "role"]),
+            "CredentialPut": object(["secret": string("The provider's key; never shown again."), "name": string("Default: `default`.")], required: ["secret"]),
+            "TemplateBody": object(["definition": string("The template as YAML, in the format of the shipped templates.")]),
+            "PlanPut": object(["name": string(), "limits": ref("Limits")], required: ["name"]),
+        ]
+    }
+}
