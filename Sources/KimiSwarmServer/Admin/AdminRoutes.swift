@@ -8,11 +8,13 @@ struct AdminRoutes {
     let store: SwarmStore
     let library: TemplateLibrary
     let apiKeys: APIKeyAuthenticator
+    let tenants: TenantStatusCache
+    let memberships: MembershipCache
     var now: @Sendable () -> Date = Date.init
 
     func register(_ api: APIRoutes) {
-        TenantRoutes(store: store, apiKeys: apiKeys).register(api)
-        MemberRoutes(store: store).register(api)
+        TenantRoutes(store: store, apiKeys: apiKeys, tenants: tenants).register(api)
+        MemberRoutes(store: store, memberships: memberships).register(api)
         KeyRoutes(store: store, apiKeys: apiKeys).register(api)
         CredentialRoutes(store: store).register(api)
         TemplateRoutes(store: store, library: library).register(api)

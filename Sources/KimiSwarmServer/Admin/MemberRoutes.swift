@@ -7,6 +7,7 @@ import KimiSwarmStore
 /// tenant admin may not change or remove a super admin (both 403).
 struct MemberRoutes {
     let store: SwarmStore
+    let memberships: MembershipCache
 
     struct AddBody: Decodable {
         var email: String
@@ -40,6 +41,7 @@ struct MemberRoutes {
             try principal.requireMayGrant(target.role)
             try principal.requireMayGrant(role)
             let updated = try await store.members.setMember(tenantID: principal.tenantID, userID: target.userID, role: role)
+            memberships.invalidateAll()
             return try JSONBody.response(MemberDTO(updated, user: try await store.directory.user(id: target.userID)))
         }
         api.on(.delete, "members/:user_id", .membersManage) { _, context, principal in
@@ -49,6 +51,7 @@ struct MemberRoutes {
                 throw APIError.conflict("you cannot remove yourself", hint: "Ask another admin to remove you.")
             }
             try await store.members.removeMember(tenantID: principal.tenantID, userID: target.userID)
+            memberships.invalidateAll()
             return Admin.noContent()
         }
     }
@@ -83,6 +86,7 @@ struct MemberRoutes {
             created = true
         }
         let member = try await store.members.setMember(tenantID: principal.tenantID, userID: user.id, role: role)
+        memberships.invalidateAll()
         return try JSONBody.response(
             MemberDTO(member, user: user), status: created ? .created : .ok, headers: [.location: "/api/v1/members/\(user.id)"])
     }

@@ -8,6 +8,7 @@ import KimiSwarmStore
 struct TenantRoutes {
     let store: SwarmStore
     let apiKeys: APIKeyAuthenticator
+    let tenants: TenantStatusCache
 
     struct CreateBody: Decodable {
         var name: String
@@ -118,6 +119,7 @@ struct TenantRoutes {
         if let suspended = body.suspended, suspended != target.isSuspended {
             try await store.directory.setSuspended(tenantID: target.id, suspended)
             apiKeys.invalidateAll()
+            tenants.invalidateAll()
         }
         return try JSONBody.response(TenantDTO(try await tenant(id: target.id)))
     }
@@ -129,6 +131,7 @@ struct TenantRoutes {
         }
         try await store.directory.deleteTenant(tenantID: target.id)
         apiKeys.invalidateAll()
+        tenants.invalidateAll()
         return Admin.noContent()
     }
 }

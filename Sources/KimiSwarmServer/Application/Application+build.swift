@@ -88,7 +88,7 @@ public func buildApplication(
         store: store, factory: factory, hub: hub, admission: RunAdmission(store: store, factory: factory, now: Date.init)
     ).register(routes)
     SessionRoutes(tokens: sessionTokens).register(routes)
-    AdminRoutes(store: store, library: dependencies.library, apiKeys: apiKeys).register(routes)
+    AdminRoutes(store: store, library: dependencies.library, apiKeys: apiKeys, tenants: tenants, memberships: memberships).register(routes)
 
     var services: [any Service] = [
         RunEventListener(store: store, hub: hub, logger: logger),
