@@ -99,7 +99,7 @@ public func buildApplication(
     let application = Application(
         router: router,
         server: .http1WebSocketUpgrade(
-            webSocketRouter: RunWebSocketRoutes(store: store, hub: hub, authenticator: authenticator).router(table: table),
+            webSocketRouter: RunWebSocketRoutes(store: store, hub: hub, authenticator: authenticator, tenants: tenants).router(),
             configuration: .init(http1: .init(idleTimeout: .seconds(Int64(settings.idleTimeout.components.seconds))))),
         configuration: ApplicationConfiguration(address: .hostname(settings.host, port: settings.port), serverName: "kimiswarm"),
         services: services,

@@ -27,6 +27,14 @@ struct RunRoutes {
         api.on(.post, "runs/:id/resume", .runsWrite) { _, context, principal in try await resume(context, principal) }
         api.on(.get, "runs/:id/result", .runsRead) { request, context, principal in try await result(request, context, principal) }
         api.on(.get, "runs/:id/events", .runsRead) { request, context, principal in try await events(request, context, principal) }
+        // The WebSocket stream (RunWebSocketRoutes) answers upgrade requests; a plain GET gets a 426.
+        api.on(.get, "runs/:id/ws", .runsRead) { _, context, principal -> Response in
+            _ = try await run(context, principal)
+            throw APIError(
+                status: .init(code: 426), type: "invalid_request", message: "this route speaks WebSocket only",
+                hint: "Connect with a WebSocket client (Upgrade: websocket), or use /events for Server-Sent Events.",
+                headers: [.upgrade: "websocket"])
+        }
     }
 
     private func run(_ context: AppRequestContext, _ principal: Principal) async throws -> RunRecord {

@@ -26,10 +26,12 @@ struct RunWebSocketRoutes {
     let store: SwarmStore
     let hub: RunEventHub
     let authenticator: any Authenticator
+    let tenants: TenantStatusCache
 
-    func router(table: RouteTable) -> Router<WebSocketRequestContextImpl> {
+    /// The WebSocket router (its route is in the route table through the HTTP route of the
+    /// same path, which answers plain GETs with 426).
+    func router() -> Router<WebSocketRequestContextImpl> {
         let router = Router(context: WebSocketRequestContextImpl.self)
-        table.record(RouteInfo(method: .get, path: "/api/v1/runs/{id}/ws", permission: .runsRead))
         router.ws("api/v1/runs/:id/ws") { request, context in
             let principal = try await authenticate(request)
             guard principal.allows(.runsRead) else { throw HTTPError(.forbidden, message: "your role may not read runs") }
@@ -70,6 +72,7 @@ struct RunWebSocketRoutes {
             guard let principal = try await authenticator.authenticate(bearer: token) else {
                 throw HTTPError(.unauthorized, message: "the token is not accepted")
             }
+            if !principal.isSuperAdmin { try await tenants.ensureActive(principal.homeTenantID) }
             return principal
         } catch let error as APIError {
             throw HTTPError(error.status, message: error.message)
