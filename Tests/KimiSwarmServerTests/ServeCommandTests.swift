@@ -69,4 +69,59 @@ struct ServeCommandTests {
         #expect(badDatabase.status == 2)
         #expect(badDatabase.stderr.contains("database_url") || badDatabase.stderr.contains("DATABASE_URL"))
     }
+
+    @Test("SIGTERM with a run in flight and a client on its event stream: the process exits promptly, and the next start finishes the run")
+    func sigtermReleasesRunningJobs() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("serve-data-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try await LoopbackProviderServer.withServer { provider in
+            let script = SwarmScript(latency: .milliseconds(1500))
+            provider.setResponder(script.respond)
+            let key = "ks_" + String(repeating: "k", count: 40)
+            let environment = [
+                "MOONSHOT_BASE_URL": provider.baseURL + "/v1", "MOONSHOT_API_KEY": "sk-test-serve", "KIMI_CACHE__ENABLED": "false",
+                "KIMISWARM_ADMIN_KEY": key,
+            ]
+            let arguments = ["serve", "--port", "0", "--data-dir", folder.path, "--workers", "2"]
+            let first = try SwarmProcess.start(arguments, environment: environment)
+            let line = try await Self.waitForLine(first, containing: "listening on http://")
+            let url = try #require(line.split(separator: " ").first { $0.hasPrefix("http://") }).description
+            var request = HTTPClientRequest(url: url + "/api/v1/runs")
+            request.method = .POST
+            request.headers.add(name: "Authorization", value: "Bearer \(key)")
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(string: #"{"task":"Design it","graph":\#(threeTaskGraph)}"#))
+            let created = try await testHTTPClient.execute(request, timeout: .seconds(10))
+            let body = try JSONValue(parsing: String(buffer: try await created.body.collect(upTo: 1 << 20)))
+            let runID = try #require(body["id"]?.stringValue)
+            // A client follows the events while the first agents are waiting on the model.
+            var events = HTTPClientRequest(url: url + "/api/v1/runs/\(runID)/events")
+            events.headers.add(name: "Authorization", value: "Bearer \(key)")
+            let stream = try await testHTTPClient.execute(events, timeout: .seconds(60))
+            _ = await provider.waitForRequests(1, timeout: .seconds(20))
+            let stopping = ContinuousClock.now
+            first.kill(SIGTERM)
+            let firstResult = await first.wait()
+            #expect(firstResult.status == 0, "stderr: \(firstResult.stderr)")
+            #expect(ContinuousClock.now - stopping < .seconds(12))
+            for try await _ in stream.body {}  // the stream was closed by the server, not left hanging
+
+            // The next start (same data folder) resumes the released run and finishes it.
+            let second = try SwarmProcess.start(arguments, environment: environment)
+            let secondLine = try await Self.waitForLine(second, containing: "listening on http://")
+            let secondURL = try #require(secondLine.split(separator: " ").first { $0.hasPrefix("http://") }).description
+            var status = ""
+            let deadline = ContinuousClock.now + .seconds(90)
+            while ContinuousClock.now < deadline, status != "succeeded" {
+                var get = HTTPClientRequest(url: secondURL + "/api/v1/runs/\(runID)")
+                get.headers.add(name: "Authorization", value: "Bearer \(key)")
+                let response = try await testHTTPClient.execute(get, timeout: .seconds(10))
+                status = (try? JSONValue(parsing: String(buffer: try await response.body.collect(upTo: 1 << 20))))?["status"]?.stringValue ?? ""
+                try await Task.sleep(for: .milliseconds(200))
+            }
+            #expect(status == "succeeded")
+            second.kill(SIGTERM)
+            #expect(await second.wait().status == 0)
+        }
+    }
 }

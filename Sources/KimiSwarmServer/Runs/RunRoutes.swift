@@ -7,6 +7,7 @@ import KimiSwarmEngine
 import KimiSwarmStore
 import Logging
 import NIOCore
+import ServiceLifecycle
 
 /// `/api/v1/runs`: create (202 + id, `Idempotency-Key`), estimate, get, list, cancel,
 /// resume, result (JSON and Markdown) and the live event stream (SSE with `Last-Event-ID`).
@@ -203,7 +204,9 @@ struct RunRoutes {
         let body = ResponseBody { writer in
             var cursor = after
             var lastWrite = ContinuousClock.now
-            writeLoop: while !Task.isCancelled {
+            // Graceful shutdown ends the stream (within the 2 s wait); the client reconnects
+            // to another replica with Last-Event-ID and misses nothing.
+            writeLoop: while !Task.isCancelled && !Task.isShuttingDownGracefully {
                 let generation = hub.generation(tenantID: tenantID, runID: runID)
                 let batch = try await store.events.events(tenantID: tenantID, runID: runID, afterSeq: cursor, limit: 500)
                 if !batch.isEmpty {

@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdWebSocket
 import KimiSwarmStore
 import Logging
+import ServiceLifecycle
 
 /// The request context of the WebSocket router.
 struct WebSocketRequestContextImpl: RequestContext, WebSocketRequestContext {
@@ -42,7 +43,7 @@ struct RunWebSocketRoutes {
             let request = context.request
             guard let principal = try? await authenticate(request), let id = context.requestContext.parameters.get("id") else { return }
             var cursor = request.uri.queryParameters["after"].flatMap { Int($0) } ?? 0
-            while !Task.isCancelled {
+            while !Task.isCancelled && !Task.isShuttingDownGracefully {
                 let generation = hub.generation(tenantID: principal.tenantID, runID: id)
                 let batch = try await store.events.events(tenantID: principal.tenantID, runID: id, afterSeq: cursor, limit: 500)
                 for event in batch {
