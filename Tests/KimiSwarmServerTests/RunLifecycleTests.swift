@@ -189,4 +189,24 @@ struct RunLifecycleTests {
             #expect(try await server.request(.GET, "/api/v1/runs?cursor=%%%", key: key).status == 400)
         }
     }
+
+    @Test("a tenant's own template can be used in its runs; another tenant's run cannot name it")
+    func tenantTemplates() async throws {
+        try await withTestServer(.sqlite, script: SwarmScript()) { server in
+            let (_, key) = try await server.tenant()
+            let saved = try await server.request(.POST, "/api/v1/templates", key: key, body: AdminBillingRoutesTests.body(AdminBillingRoutesTests.template))
+            #expect(saved.status == 201, "\(saved.body)")
+            let graph = #"{"tasks":[{"id":"check","template":"contract-checker","instructions":"Check the NDA."}]}"#
+            let created = try await server.request(.POST, "/api/v1/runs", key: key, body: #"{"task":"Check our NDA","graph":\#(graph)}"#)
+            #expect(created.status == 202, "\(created.body)")
+            let runID = try #require(created.json?["id"]?.stringValue)
+            let run = try await server.waitForRun(runID, key: key)
+            #expect(run["status"]?.stringValue == "succeeded")
+
+            let (_, otherKey) = try await server.tenant()
+            let foreign = try await server.request(.POST, "/api/v1/runs", key: otherKey, body: #"{"task":"Check our NDA","graph":\#(graph)}"#)
+            #expect(foreign.status == 422)
+            #expect(foreign.body.contains("contract-checker"))
+        }
+    }
 }

@@ -11,7 +11,7 @@ struct RunAdmission: Sendable {
     let factory: RunEngineFactory
     let now: @Sendable () -> Date
 
-    func admit(_ requested: RunSpec, principal: Principal) async throws -> (RunSpec, RunEstimate) {
+    func admit(_ requested: RunSpec, principal: Principal, library: TemplateLibrary) async throws -> (RunSpec, RunEstimate) {
         var spec = requested
         let limits = try await store.quotas.effectiveQuota(tenantID: principal.tenantID)
         if let maximum = limits.maxSubAgentsPerRun {
@@ -35,7 +35,7 @@ struct RunAdmission: Sendable {
                     hint: "Wait for a run to finish, cancel one, or move to a larger plan.")
             }
         }
-        let estimate = factory.estimate(spec)
+        let estimate = factory.estimate(spec, library: library)
         if let budget = limits.monthlyCostLimitUSD {
             let (start, next) = Self.month(of: now())
             let spent = try await store.usage.totals(

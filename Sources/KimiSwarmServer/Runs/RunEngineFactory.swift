@@ -2,7 +2,7 @@ import Foundation
 public import KimiSwarmClient
 public import KimiSwarmCore
 public import KimiSwarmEngine
-import KimiSwarmStore
+public import KimiSwarmStore
 public import Logging
 
 /// Builds the swarm engine for a tenant's runs: the production client as the model, the
@@ -23,16 +23,31 @@ public struct RunEngineFactory: Sendable {
 
     var provider: ProviderID { client.configuration.defaultProvider }
 
-    /// An engine whose journal is `journal`.
-    public func engine(journal: any RunJournal) -> SwarmEngine {
+    /// The shipped templates and swarms plus the tenant's own templates (a definition that no
+    /// longer parses is left out and logged; the template routes refuse invalid ones).
+    public func library(tenantID: String, store: SwarmStore) async throws -> TemplateLibrary {
+        var library = self.library
+        for record in try await store.templates.templates(tenantID: tenantID) {
+            do {
+                let template = try AgentTemplate(yaml: record.definition, file: record.id, source: "tenant")
+                if library.templates[template.id] == nil { library.add(template) }
+            } catch {
+                logger.warning("a tenant template does not parse; runs cannot use it", metadata: ["template_id": "\(record.id)"])
+            }
+        }
+        return library
+    }
+
+    /// An engine whose journal is `journal`, with `library` (default: the shipped one).
+    public func engine(journal: any RunJournal, library: TemplateLibrary? = nil) -> SwarmEngine {
         SwarmEngine(
-            model: client, journal: journal, library: library, tools: tools,
+            model: client, journal: journal, library: library ?? self.library, tools: tools,
             tiers: ModelTierMap(configuration: client.configuration, provider: provider),
             pricing: CallPricing(registry: client.registry, provider: provider), logger: logger)
     }
 
     /// The cost estimate of a spec, computed without any call.
-    public func estimate(_ spec: RunSpec) -> RunEstimate {
-        engine(journal: InMemoryJournal()).estimate(spec)
+    public func estimate(_ spec: RunSpec, library: TemplateLibrary? = nil) -> RunEstimate {
+        engine(journal: InMemoryJournal(), library: library).estimate(spec)
     }
 }

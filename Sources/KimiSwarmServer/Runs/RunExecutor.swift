@@ -53,7 +53,8 @@ public struct RunExecutor: Sendable {
         let journal = UsageRecordingJournal(
             inner: store.journal(tenantID: run.tenantID), store: store, tenantID: run.tenantID, runID: run.id, userID: run.createdBy,
             apiKeyID: run.apiKeyID, defaultProvider: factory.provider, onRecorded: onUsage, logger: logger)
-        let swarmRun = factory.engine(journal: journal).makeRun(spec, runID: run.id)
+        let library = try await factory.library(tenantID: run.tenantID, store: store)
+        let swarmRun = factory.engine(journal: journal, library: library).makeRun(spec, runID: run.id)
         logger.info("run started")
         // Events are stored by their own task until the run's stream ends (after `finished`),
         // so cancelling the run never drops its last events.

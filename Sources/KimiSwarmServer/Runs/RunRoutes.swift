@@ -44,10 +44,11 @@ struct RunRoutes {
         return run
     }
 
-    private func parse(_ request: Request, _ context: AppRequestContext) async throws -> (RunSpec, ByteBuffer) {
+    private func parse(_ request: Request, _ context: AppRequestContext, _ principal: Principal) async throws -> (RunSpec, ByteBuffer, TemplateLibrary) {
         let body = try await JSONBody.bytes(request, context: context)
         let runRequest = try JSONBody.decode(RunRequest.self, from: body, allowedKeys: RunRequest.allowedKeys)
-        return (try runRequest.spec(library: factory.library), body)
+        let library = try await factory.library(tenantID: principal.tenantID, store: store)
+        return (try runRequest.spec(library: library), body, library)
     }
 
     private func create(_ request: Request, _ context: AppRequestContext, _ principal: Principal) async throws -> Response {
@@ -55,12 +56,12 @@ struct RunRoutes {
         if let idempotencyKey, !(1...255).contains(idempotencyKey.utf8.count) {
             throw APIError.invalidRequest("`Idempotency-Key` must be 1 to 255 characters", hint: "Use a UUID.")
         }
-        let (requested, body) = try await parse(request, context)
+        let (requested, body, library) = try await parse(request, context, principal)
         let requestHash = SHA256.hash(data: Data(body.readableBytesView)).map { String(format: "%02x", $0) }.joined()
         if let idempotencyKey, let existing = try await store.runs.run(tenantID: principal.tenantID, idempotencyKey: idempotencyKey) {
             return try replay(existing, requestHash: requestHash)
         }
-        let (spec, estimate) = try await admission.admit(requested, principal: principal)
+        let (spec, estimate) = try await admission.admit(requested, principal: principal, library: library)
         let id = SwarmEngine.newRunID()
         let submission = RunSubmission(
             tenantID: principal.tenantID, id: id, task: spec.task, templateID: nil, createdBy: principal.userID,
@@ -89,8 +90,8 @@ struct RunRoutes {
     }
 
     private func estimate(_ request: Request, _ context: AppRequestContext, _ principal: Principal) async throws -> Response {
-        let (spec, _) = try await parse(request, context)
-        return try Self.rawJSON(Self.estimateJSON(factory.estimate(spec)), status: .ok)
+        let (spec, _, library) = try await parse(request, context, principal)
+        return try Self.rawJSON(Self.estimateJSON(factory.estimate(spec, library: library)), status: .ok)
     }
 
     private func list(_ request: Request, _ principal: Principal) async throws -> Response {
