@@ -209,4 +209,32 @@ struct RunLifecycleTests {
             #expect(foreign.body.contains("contract-checker"))
         }
     }
+
+    @Test("a tenant that stored its own provider key has its runs sent with that key; others use the server's", arguments: TestDatabase.available)
+    func bringYourOwnKey(database: TestDatabase) async throws {
+        let keyring = try MasterKeyring(current: (0..<32).map { _ in UInt8.random(in: 0...255) })
+        try await withTestServer(database, script: SwarmScript(), masterKeys: keyring) { server in
+            let (_, ownKeyTenant) = try await server.tenant()
+            let (_, serverKeyTenant) = try await server.tenant()
+            let unknown = try await server.request(.PUT, "/api/v1/credentials/nope", key: ownKeyTenant, body: #"{"secret":"sk-x"}"#)
+            #expect(unknown.status == 422)
+            let stored = try await server.request(.PUT, "/api/v1/credentials/moonshot", key: ownKeyTenant, body: #"{"secret":"sk-tenant-own-key"}"#)
+            #expect(stored.status == 200, "\(stored.body)")
+            #expect(!stored.body.contains("sk-tenant-own-key"))
+            let listed = try await server.request(.GET, "/api/v1/credentials", key: ownKeyTenant)
+            #expect(!listed.body.contains("sk-tenant-own-key"))
+
+            for (key, expected) in [(ownKeyTenant, "Bearer sk-tenant-own-key"), (serverKeyTenant, "Bearer sk-test-server")] {
+                server.provider.clearRecordedRequests()
+                let created = try await server.request(.POST, "/api/v1/runs", key: key, body: #"{"task":"Design it","graph":\#(threeTaskGraph)}"#)
+                let runID = try #require(created.json?["id"]?.stringValue)
+                let run = try await server.waitForRun(runID, key: key)
+                #expect(run["status"]?.stringValue == "succeeded")
+                let authorizations = Set(server.provider.recordedRequests().compactMap { request in
+                    request.headers.first { $0.name.lowercased() == "authorization" }?.value
+                })
+                #expect(authorizations == [expected])
+            }
+        }
+    }
 }

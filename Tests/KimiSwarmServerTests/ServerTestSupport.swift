@@ -158,14 +158,14 @@ struct TestServer: Sendable {
 
 /// Starts a server on a fresh database (port 0), runs `body`, and stops it all.
 func withTestServer<T: Sendable>(
-    _ database: TestDatabase, workers: Int = 2, script: SwarmScript? = nil,
+    _ database: TestDatabase, workers: Int = 2, script: SwarmScript? = nil, masterKeys: MasterKeyring? = nil,
     configure: @escaping @Sendable (inout ServerConfiguration) -> Void = { _ in },
     _ body: @escaping @Sendable (TestServer) async throws -> T
 ) async throws -> T {
     try await LoopbackProviderServer.withServer { provider in
         if let script { provider.setResponder(script.respond) }
         return try await withFreshLocation(database) { location in
-            try await withTestServer(at: location, provider: provider, workers: workers, configure: configure, body)
+            try await withTestServer(at: location, provider: provider, workers: workers, masterKeys: masterKeys, configure: configure, body)
         }
     }
 }
@@ -173,10 +173,10 @@ func withTestServer<T: Sendable>(
 /// Starts a server (a replica) on an existing database with the given provider.
 func withTestServer<T: Sendable>(
     at location: StoreLocation, provider: LoopbackProviderServer, workers: Int = 2, adminKey: String? = nil,
-    configure: @escaping @Sendable (inout ServerConfiguration) -> Void = { _ in },
+    masterKeys: MasterKeyring? = nil, configure: @escaping @Sendable (inout ServerConfiguration) -> Void = { _ in },
     _ body: @escaping @Sendable (TestServer) async throws -> T
 ) async throws -> T {
-    try await SwarmStore.withStore(StoreConfiguration(location: location), logger: serverTestLogger) { store in
+    try await SwarmStore.withStore(StoreConfiguration(location: location, masterKeys: masterKeys), logger: serverTestLogger) { store in
         let adminKey = adminKey ?? "ks_" + UUID().uuidString.replacingOccurrences(of: "-", with: "") + "admin"
         var configuration = ServerConfiguration(
             settings: ServerSettings(host: "127.0.0.1", port: 0, workers: workers), adminKey: Secret(adminKey),

@@ -8,6 +8,7 @@ import KimiSwarmStore
 /// setting to fix.
 struct CredentialRoutes {
     let store: SwarmStore
+    let clients: TenantClients
 
     struct PutBody: Decodable {
         var secret: String
@@ -21,6 +22,11 @@ struct CredentialRoutes {
         }
         api.on(.put, "credentials/:provider", .credentialsManage) { request, context, principal in
             let provider = try Self.provider(context)
+            guard clients.providerIDs.contains(provider) else {
+                throw APIError.unprocessable(
+                    "this server has no provider `\(provider)`", hint: "Use one of: \(clients.providerIDs.joined(separator: ", ")).",
+                    param: "provider")
+            }
             let body = try await Admin.body(PutBody.self, request, context, allowedKeys: PutBody.allowedKeys)
             let name = body.name ?? "default"
             try Admin.validateID(name, field: "name")
@@ -28,6 +34,7 @@ struct CredentialRoutes {
                 throw APIError.unprocessable("`secret` must be 1 to 8192 characters without surrounding spaces", param: "secret")
             }
             try await store.credentials.setCredential(tenantID: principal.tenantID, provider: provider, name: name, secret: Secret(body.secret))
+            clients.invalidate(tenantID: principal.tenantID)
             let saved = try await store.credentials.credentials(tenantID: principal.tenantID).first { $0.provider == provider && $0.name == name }
             guard let saved else { throw APIError.internalError() }
             return try JSONBody.response(CredentialDTO(saved))
@@ -38,6 +45,7 @@ struct CredentialRoutes {
             let existing = try await store.credentials.credentials(tenantID: principal.tenantID)
             guard existing.contains(where: { $0.provider == provider && $0.name == name }) else { throw APIError.notFound("credential") }
             try await store.credentials.deleteCredential(tenantID: principal.tenantID, provider: provider, name: name)
+            clients.invalidate(tenantID: principal.tenantID)
             return Admin.noContent()
         }
     }

@@ -43,6 +43,7 @@ public struct ServerParts: Sendable {
     public let apiKeys: APIKeyAuthenticator
     public let tenants: TenantStatusCache
     public let memberships: MembershipCache
+    public let clients: TenantClients
 }
 
 /// Builds the HTTP application with its background services (queue workers, the live-event
@@ -70,6 +71,8 @@ public func buildApplication(
     }
     let authenticator = AuthenticatorChain(authenticators)
     let factory = RunEngineFactory(client: dependencies.client, library: dependencies.library, logger: logger)
+    let clients = TenantClients(
+        base: dependencies.client, store: store, metrics: PrometheusMetricsFactory(registry: dependencies.registry), logger: logger)
 
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: ErrorMiddleware(bodyLimit: settings.maxBodyBytes))
@@ -88,14 +91,15 @@ public func buildApplication(
         store: store, factory: factory, hub: hub, admission: RunAdmission(store: store, factory: factory, now: Date.init)
     ).register(routes)
     SessionRoutes(tokens: sessionTokens).register(routes)
-    AdminRoutes(store: store, library: dependencies.library, apiKeys: apiKeys, tenants: tenants, memberships: memberships).register(routes)
+    AdminRoutes(
+        store: store, library: dependencies.library, apiKeys: apiKeys, tenants: tenants, memberships: memberships, clients: clients).register(routes)
 
     var services: [any Service] = [
         RunEventListener(store: store, hub: hub, logger: logger),
         PeriodicService(interval: .seconds(10), logger: logger) { await apiKeys.flushLastUsed() },
         RetentionService(store: store, logger: logger),
     ]
-    services += workerServices(dependencies, factory: factory, hub: hub)
+    services += workerServices(dependencies, factory: factory, hub: hub, clients: clients)
     let application = Application(
         router: router,
         server: .http1WebSocketUpgrade(
@@ -105,19 +109,22 @@ public func buildApplication(
         services: services,
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? settings.port) },
         logger: logger)
-    return (application, ServerParts(routes: table, hub: hub, apiKeys: apiKeys, tenants: tenants, memberships: memberships))
+    return (application, ServerParts(routes: table, hub: hub, apiKeys: apiKeys, tenants: tenants, memberships: memberships, clients: clients))
 }
 
 /// The services of `swarm worker`: queue workers that execute runs (no HTTP server).
 public func buildWorkerServices(_ dependencies: ServerDependencies) -> [any Service] {
     let factory = RunEngineFactory(client: dependencies.client, library: dependencies.library, logger: dependencies.logger)
-    return workerServices(dependencies, factory: factory, hub: RunEventHub())
+    let clients = TenantClients(
+        base: dependencies.client, store: dependencies.store, metrics: PrometheusMetricsFactory(registry: dependencies.registry),
+        logger: dependencies.logger)
+    return workerServices(dependencies, factory: factory, hub: RunEventHub(), clients: clients)
 }
 
-func workerServices(_ dependencies: ServerDependencies, factory: RunEngineFactory, hub: RunEventHub) -> [any Service] {
+func workerServices(_ dependencies: ServerDependencies, factory: RunEngineFactory, hub: RunEventHub, clients: TenantClients) -> [any Service] {
     let configuration = dependencies.configuration
     guard configuration.settings.workers > 0 else { return [] }
-    let executor = RunExecutor(store: dependencies.store, factory: factory, hub: hub, logger: dependencies.logger)
+    let executor = RunExecutor(store: dependencies.store, factory: factory, hub: hub, clients: clients, logger: dependencies.logger)
     return [
         QueueWorker(
             queue: dependencies.store.jobs,

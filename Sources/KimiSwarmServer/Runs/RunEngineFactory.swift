@@ -39,11 +39,13 @@ public struct RunEngineFactory: Sendable {
     }
 
     /// An engine whose journal is `journal`, with `library` (default: the shipped one).
-    public func engine(journal: any RunJournal, library: TemplateLibrary? = nil) -> SwarmEngine {
-        SwarmEngine(
-            model: client, journal: journal, library: library ?? self.library, tools: tools,
-            tiers: ModelTierMap(configuration: client.configuration, provider: provider),
-            pricing: CallPricing(registry: client.registry, provider: provider), logger: logger)
+    /// `client` (default: the server's) serves its model calls.
+    public func engine(journal: any RunJournal, library: TemplateLibrary? = nil, client: LLMClient? = nil) -> SwarmEngine {
+        let model = client ?? self.client
+        return SwarmEngine(
+            model: model, journal: journal, library: library ?? self.library, tools: tools,
+            tiers: ModelTierMap(configuration: model.configuration, provider: provider),
+            pricing: CallPricing(registry: model.registry, provider: provider), logger: logger)
     }
 
     /// The cost estimate of a spec, computed without any call.

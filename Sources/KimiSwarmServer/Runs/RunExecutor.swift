@@ -13,17 +13,20 @@ public struct RunExecutor: Sendable {
     let store: SwarmStore
     let factory: RunEngineFactory
     let hub: RunEventHub
+    let clients: TenantClients?
     let onUsage: @Sendable (UsageRecord) -> Void
     let cancelPollInterval: Duration
     let logger: Logger
 
     public init(
-        store: SwarmStore, factory: RunEngineFactory, hub: RunEventHub, cancelPollInterval: Duration = .milliseconds(500),
+        store: SwarmStore, factory: RunEngineFactory, hub: RunEventHub, clients: TenantClients? = nil,
+        cancelPollInterval: Duration = .milliseconds(500),
         logger: Logger, onUsage: @escaping @Sendable (UsageRecord) -> Void = { _ in }
     ) {
         self.store = store
         self.factory = factory
         self.hub = hub
+        self.clients = clients
         self.cancelPollInterval = cancelPollInterval
         self.logger = logger
         self.onUsage = onUsage
@@ -54,7 +57,8 @@ public struct RunExecutor: Sendable {
             inner: store.journal(tenantID: run.tenantID), store: store, tenantID: run.tenantID, runID: run.id, userID: run.createdBy,
             apiKeyID: run.apiKeyID, defaultProvider: factory.provider, onRecorded: onUsage, logger: logger)
         let library = try await factory.library(tenantID: run.tenantID, store: store)
-        let swarmRun = factory.engine(journal: journal, library: library).makeRun(spec, runID: run.id)
+        let client = try await clients?.client(for: run.tenantID)
+        let swarmRun = factory.engine(journal: journal, library: library, client: client).makeRun(spec, runID: run.id)
         logger.info("run started")
         // Events are stored by their own task until the run's stream ends (after `finished`),
         // so cancelling the run never drops its last events.
