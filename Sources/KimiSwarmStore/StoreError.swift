@@ -28,6 +28,8 @@ public struct StoreError: Error, CustomStringConvertible, Sendable {
     public static func notFound(_ what: String) -> StoreError { StoreError(.notFound, "\(what) not found") }
     /// A row with that key exists already.
     public static func conflict(_ what: String) -> StoreError { StoreError(.conflict, "\(what) already exists") }
+    /// The row is still used by others (a plan tenants are on); reported as a conflict.
+    public static func inUse(_ what: String) -> StoreError { StoreError(.conflict, "\(what) is in use") }
     /// The job's lease was taken over (its fencing token is stale) or the job is no longer running.
     public static let leaseLost = StoreError(.leaseLost, "the job's lease is no longer held (stale fencing token)")
     /// A column could not be read.

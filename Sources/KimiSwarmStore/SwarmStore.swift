@@ -107,6 +107,38 @@ public final class SwarmStore: Sendable {
         StoreRunJournal(tenantID: tenantID, context: context)
     }
 
+    /// Calls `onNotice` for every ``RunEventNotice`` any replica sends (new run events, and
+    /// run status changes with seq 0) until the calling task is cancelled, then returns.
+    ///
+    /// On PostgreSQL it holds one pooled connection that `LISTEN`s on
+    /// ``RunEventNotice/channel``; when that connection fails it logs, waits a second and
+    /// listens again (notices sent in between are lost, so re-read what you show after a
+    /// reconnect, or poll as a fallback). On SQLite, where every writer is in this process
+    /// or polls the file, nothing is ever noticed and it just waits for the cancellation.
+    /// Notices of every tenant arrive: filter by ``RunEventNotice/tenantID``.
+    public func listenForRunEvents(_ onNotice: @escaping @Sendable (RunEventNotice) -> Void) async throws {
+        guard let postgres = database as? PostgreSQLDatabase else {
+            while !Task.isCancelled {
+                do { try await Task.sleep(for: .seconds(1_000_000)) } catch is CancellationError { return }
+            }
+            return
+        }
+        let logger = context.logger
+        while !Task.isCancelled {
+            do {
+                try await postgres.listen(channel: RunEventNotice.channel) { payload in
+                    if let notice = RunEventNotice(payload: payload) { onNotice(notice) }
+                }
+                if Task.isCancelled { return }
+                logger.warning("the run event listener stopped; listening again")
+            } catch {
+                if Task.isCancelled { return }
+                logger.warning("the run event listener failed; listening again in 1 s", metadata: ["error": "\(error)"])
+            }
+            do { try await Task.sleep(for: .seconds(1)) } catch is CancellationError { return }
+        }
+    }
+
     /// The dialect in use.
     public var dialect: SQLDialect { database.dialect }
 

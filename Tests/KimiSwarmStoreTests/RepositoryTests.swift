@@ -66,7 +66,7 @@ struct RepositoryTests {
             try await store.templates.deleteTemplate(tenantID: tenant.id, templateID: "auditor")
             #expect(try await store.templates.template(tenantID: tenant.id, templateID: "auditor") == nil)
 
-            #expect(try await store.quotas.listPlans().map(\.id) == ["pro"])
+            #expect(try await store.quotas.listPlans().map(\.id) == ["free", "premium", "pro", "unlimited"])
             try await store.quotas.setQuota(tenantID: tenant.id, limits: QuotaLimits(maxConcurrentRuns: 3, requestsPerMinute: 60))
             let quota = try await store.quotas.effectiveQuota(tenantID: tenant.id)
             #expect(quota == QuotaLimits(monthlyTokenLimit: 1_000_000, monthlyCostLimitUSD: Decimal(string: "250.50"), maxConcurrentRuns: 3, requestsPerMinute: 60))

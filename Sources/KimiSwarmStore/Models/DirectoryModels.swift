@@ -6,6 +6,11 @@ public struct Tenant: Sendable, Hashable, Codable {
     public var name: String
     public var planID: String?
     public var createdAt: Date
+    /// When a super-admin suspended the tenant; `nil` while it is active.
+    public var suspendedAt: Date? = nil
+
+    /// Whether the tenant is suspended (its keys and users are refused).
+    public var isSuspended: Bool { suspendedAt != nil }
 }
 
 /// A person who can sign in; belongs to tenants through memberships.
@@ -37,6 +42,14 @@ public struct APIKey: Sendable, Hashable, Codable {
     public var createdAt: Date
     public var lastUsedAt: Date?
     public var revokedAt: Date?
+    /// When the key stops working; `nil` for a key that never expires.
+    public var expiresAt: Date? = nil
+
+    /// Whether the key has expired at `date`.
+    public func isExpired(at date: Date) -> Bool { expiresAt.map { $0 <= date } ?? false }
+
+    /// Whether the key may be used at `date`: neither revoked nor expired.
+    public func isUsable(at date: Date) -> Bool { revokedAt == nil && !isExpired(at: date) }
 }
 
 /// A freshly created key: the only time the plain key is available.
@@ -94,12 +107,21 @@ public struct QuotaLimits: Sendable, Hashable, Codable {
     public var monthlyCostLimitUSD: Decimal?
     public var maxConcurrentRuns: Int?
     public var requestsPerMinute: Int?
+    /// Tokens (input plus output) per UTC day.
+    public var dailyTokenLimit: Int?
+    /// Sub-agents one run may start.
+    public var maxSubAgentsPerRun: Int?
 
-    public init(monthlyTokenLimit: Int? = nil, monthlyCostLimitUSD: Decimal? = nil, maxConcurrentRuns: Int? = nil, requestsPerMinute: Int? = nil) {
+    public init(
+        monthlyTokenLimit: Int? = nil, monthlyCostLimitUSD: Decimal? = nil, maxConcurrentRuns: Int? = nil, requestsPerMinute: Int? = nil,
+        dailyTokenLimit: Int? = nil, maxSubAgentsPerRun: Int? = nil
+    ) {
         self.monthlyTokenLimit = monthlyTokenLimit
         self.monthlyCostLimitUSD = monthlyCostLimitUSD
         self.maxConcurrentRuns = maxConcurrentRuns
         self.requestsPerMinute = requestsPerMinute
+        self.dailyTokenLimit = dailyTokenLimit
+        self.maxSubAgentsPerRun = maxSubAgentsPerRun
     }
 
     /// These limits with every unset one taken from `fallback`.
@@ -108,6 +130,8 @@ public struct QuotaLimits: Sendable, Hashable, Codable {
             monthlyTokenLimit: monthlyTokenLimit ?? fallback.monthlyTokenLimit,
             monthlyCostLimitUSD: monthlyCostLimitUSD ?? fallback.monthlyCostLimitUSD,
             maxConcurrentRuns: maxConcurrentRuns ?? fallback.maxConcurrentRuns,
-            requestsPerMinute: requestsPerMinute ?? fallback.requestsPerMinute)
+            requestsPerMinute: requestsPerMinute ?? fallback.requestsPerMinute,
+            dailyTokenLimit: dailyTokenLimit ?? fallback.dailyTokenLimit,
+            maxSubAgentsPerRun: maxSubAgentsPerRun ?? fallback.maxSubAgentsPerRun)
     }
 }

@@ -103,3 +103,40 @@ public struct UsageRollup: Sendable, Hashable, Codable {
         return String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
     }
 }
+
+/// What ``UsageRepository/breakdown(tenantID:fromDay:toDay:by:)`` groups by.
+public enum UsageDimension: String, Sendable, Hashable, Codable, CaseIterable {
+    /// `YYYY-MM-DD` (UTC).
+    case day
+    /// The model id.
+    case model
+    /// The provider.
+    case provider
+    /// The template id; `""` for calls outside a template.
+    case template
+    /// The API key id; `""` for calls made without a key.
+    case apiKey = "api_key"
+}
+
+/// Usage summed over one group (a day, a model, a user...).
+public struct UsageGroup: Sendable, Hashable, Codable {
+    /// The group's value of the dimension (`""` for "none").
+    public var key: String
+    /// LLM calls.
+    public var calls: Int
+    /// Calls answered from the response cache.
+    public var cacheHits: Int
+    /// Tokens summed.
+    public var usage: Usage
+    /// Exact cost in US dollars.
+    public var costUSD: Decimal
+
+    /// Creates a group.
+    public init(key: String, calls: Int = 0, cacheHits: Int = 0, usage: Usage = .zero, costUSD: Decimal = 0) {
+        self.key = key
+        self.calls = calls
+        self.cacheHits = cacheHits
+        self.usage = usage
+        self.costUSD = costUSD
+    }
+}

@@ -26,12 +26,24 @@ public struct JobQueue: Sendable {
         tenantID: String, queue: String = "default", kind: String, payload: String = "{}", priority: Int = 0,
         notBefore: Date? = nil, maxAttempts: Int = 5, id: String = UUID().uuidString.lowercased()
     ) async throws -> Job {
+        try await enqueue(
+            on: context.database, tenantID: tenantID, queue: queue, kind: kind, payload: payload, priority: priority,
+            notBefore: notBefore, maxAttempts: maxAttempts, id: id)
+    }
+
+    /// Enqueues a job through `executor`, typically an open transaction, so the job is
+    /// committed (or rolled back) together with the caller's other writes.
+    @discardableResult
+    public func enqueue(
+        on executor: any SQLExecutor, tenantID: String, queue: String = "default", kind: String, payload: String = "{}",
+        priority: Int = 0, notBefore: Date? = nil, maxAttempts: Int = 5, id: String = UUID().uuidString.lowercased()
+    ) async throws -> Job {
         let now = context.now
         let job = Job(
             id: id, tenantID: tenantID, queue: queue, kind: kind, payload: payload, priority: priority, status: .queued,
             attempts: 0, maxAttempts: max(1, maxAttempts), notBefore: notBefore ?? now, leaseOwner: nil, leaseExpiresAt: nil,
             fencingToken: 0, lastError: nil, createdAt: now, updatedAt: now, finishedAt: nil)
-        try await context.database.query(
+        try await executor.query(
             """
             INSERT INTO jobs(id, tenant_id, queue, kind, payload, priority, status, attempts, max_attempts, not_before,
                 fencing_token, created_at, updated_at)

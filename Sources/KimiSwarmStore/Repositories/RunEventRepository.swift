@@ -5,7 +5,10 @@ public struct RunEventRepository: Sendable {
     public init(context: RepositoryContext) { self.context = context }
 
     /// Appends an event; its `seq` is the run's next number. Appends to one run are
-    /// serialised by locking the run's row (PostgreSQL) or SQLite's write lock.
+    /// serialised by locking the run's row (PostgreSQL) or SQLite's write lock. On
+    /// PostgreSQL the same transaction sends a ``RunEventNotice`` on
+    /// ``RunEventNotice/channel`` (delivered at commit), so every replica's
+    /// ``SwarmStore/listenForRunEvents(_:)`` hears of it.
     @discardableResult
     public func appendEvent(tenantID: String, runID: String, type: String, data: String) async throws -> RunEvent {
         let now = context.now
@@ -20,6 +23,7 @@ public struct RunEventRepository: Sendable {
                 INSERT INTO run_events(tenant_id, run_id, seq, type, data, created_at)
                 VALUES (\(tenantID), \(runID), \(seq), \(type), \(data), \(now))
                 """)
+            try await tx.notifyRunChange(tenantID: tenantID, runID: runID, seq: seq)
             return RunEvent(tenantID: tenantID, runID: runID, seq: seq, type: type, data: data, createdAt: now)
         }
     }
@@ -36,5 +40,15 @@ public struct RunEventRepository: Sendable {
                 tenantID: try row.string("tenant_id"), runID: try row.string("run_id"), seq: try row.int("seq"),
                 type: try row.string("type"), data: try row.string("data"), createdAt: try row.date("created_at"))
         }
+    }
+}
+
+extension SQLExecutor {
+    /// On PostgreSQL, sends a ``RunEventNotice`` (inside a transaction it is delivered at
+    /// commit); on SQLite, where all replicas share one process, does nothing.
+    func notifyRunChange(tenantID: String, runID: String, seq: Int = 0) async throws {
+        guard dialect == .postgres else { return }
+        let payload = RunEventNotice(tenantID: tenantID, runID: runID, seq: seq).payload
+        try await query("SELECT pg_notify(\(RunEventNotice.channel), \(payload))")
     }
 }

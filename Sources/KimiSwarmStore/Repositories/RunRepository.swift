@@ -35,7 +35,8 @@ public struct RunRepository: Sendable {
         ).map(Self.run)
     }
 
-    /// Sets a run's status, and its result and graph when given.
+    /// Sets a run's status, and its result and graph when given. On PostgreSQL, listeners
+    /// get a status notice (seq 0).
     public func updateRun(tenantID: String, runID: String, status: RunStatus, result: String? = nil, graph: String? = nil) async throws {
         let now = context.now
         let finished: Date? = [.succeeded, .failed, .cancelled].contains(status) ? now : nil
@@ -46,6 +47,7 @@ public struct RunRepository: Sendable {
             WHERE tenant_id = \(tenantID) AND id = \(runID) RETURNING id
             """)
         if rows.isEmpty { throw StoreError.notFound("run") }
+        try await context.database.notifyRunChange(tenantID: tenantID, runID: runID)
     }
 
     /// Adds a step's usage and cost to the run's totals (exact decimal arithmetic).
@@ -74,6 +76,9 @@ public struct RunRepository: Sendable {
             budgets: try row.optionalString("budgets"), status: status, result: try row.optionalString("result"),
             promptTokens: try row.int("prompt_tokens"), completionTokens: try row.int("completion_tokens"),
             costUSD: try row.decimal("cost_usd"), createdAt: try row.date("created_at"), updatedAt: try row.date("updated_at"),
-            finishedAt: try row.optionalDate("finished_at"))
+            finishedAt: try row.optionalDate("finished_at"), spec: try row.optionalString("spec"),
+            apiKeyID: try row.optionalString("api_key_id"), idempotencyKey: try row.optionalString("idempotency_key"),
+            requestHash: try row.optionalString("request_hash"), cancelRequestedAt: try row.optionalDate("cancel_requested_at"),
+            jobID: try row.optionalString("job_id"))
     }
 }

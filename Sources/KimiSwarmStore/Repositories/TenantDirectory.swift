@@ -2,7 +2,7 @@ public import Foundation
 
 /// Tenants and users: the super-admin's directory. Methods here that do not take a tenant id
 /// are on the super-admin list of the tenant-safety test (`createTenant`, `listTenants`,
-/// `createUser`, `user(email:)`, `tenantsOfUser`).
+/// `createUser`, `user(email:)`, `user(id:)`, `listUsers`, `tenantsOfUser`).
 public struct TenantDirectory: Sendable {
     let context: RepositoryContext
 
@@ -36,6 +36,25 @@ public struct TenantDirectory: Sendable {
         if rows.isEmpty { throw StoreError.notFound("tenant") }
     }
 
+    /// Suspends a tenant (its keys and users are refused by the server) or lifts the
+    /// suspension. Suspending a suspended tenant keeps its first `suspendedAt`.
+    public func setSuspended(tenantID: String, _ suspended: Bool) async throws {
+        let rows: [SQLRow]
+        if suspended {
+            rows = try await context.database.query(
+                "UPDATE tenants SET suspended_at = COALESCE(suspended_at, \(context.now)) WHERE id = \(tenantID) RETURNING id")
+        } else {
+            rows = try await context.database.query("UPDATE tenants SET suspended_at = NULL WHERE id = \(tenantID) RETURNING id")
+        }
+        if rows.isEmpty { throw StoreError.notFound("tenant") }
+    }
+
+    /// Renames a tenant.
+    public func renameTenant(tenantID: String, name: String) async throws {
+        let rows = try await context.database.query("UPDATE tenants SET name = \(name) WHERE id = \(tenantID) RETURNING id")
+        if rows.isEmpty { throw StoreError.notFound("tenant") }
+    }
+
     /// Deletes a tenant and, through the schema's cascades, its members, keys, credentials,
     /// templates and runs; its journal, events, ledger, rollups, cache and jobs too.
     public func deleteTenant(tenantID: String) async throws {
@@ -65,11 +84,17 @@ public struct TenantDirectory: Sendable {
 
     /// A user by e-mail (sign-in).
     public func user(email: String) async throws -> User? {
-        try await context.database.first("SELECT * FROM users WHERE email = \(email.lowercased())").map { row in
-            User(
-                id: try row.string("id"), email: try row.string("email"), displayName: try row.string("display_name"),
-                isSuperAdmin: try row.bool("is_super_admin"), createdAt: try row.date("created_at"))
-        }
+        try await context.database.first("SELECT * FROM users WHERE email = \(email.lowercased())").map(Self.user)
+    }
+
+    /// A user by id (super-admin, or the server resolving a signed-in user).
+    public func user(id: String) async throws -> User? {
+        try await context.database.first("SELECT * FROM users WHERE id = \(id)").map(Self.user)
+    }
+
+    /// Every user (super-admin), oldest first.
+    public func listUsers() async throws -> [User] {
+        try await context.database.query("SELECT * FROM users ORDER BY created_at, id").map(Self.user)
     }
 
     /// The tenants a user belongs to, with the role in each (sign-in).
@@ -81,6 +106,12 @@ public struct TenantDirectory: Sendable {
     static func tenant(_ row: SQLRow) throws -> Tenant {
         Tenant(
             id: try row.string("id"), name: try row.string("name"), planID: try row.optionalString("plan_id"),
-            createdAt: try row.date("created_at"))
+            createdAt: try row.date("created_at"), suspendedAt: try row.optionalDate("suspended_at"))
+    }
+
+    static func user(_ row: SQLRow) throws -> User {
+        User(
+            id: try row.string("id"), email: try row.string("email"), displayName: try row.string("display_name"),
+            isSuperAdmin: try row.bool("is_super_admin"), createdAt: try row.date("created_at"))
     }
 }

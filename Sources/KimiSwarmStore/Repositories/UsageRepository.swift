@@ -92,6 +92,75 @@ public struct UsageRepository: Sendable {
         return total
     }
 
+    /// Usage of the tenant over days `fromDay...toDay` (`YYYY-MM-DD`, inclusive) grouped by
+    /// one dimension, from the rollups, with exact decimal cost sums; sorted by key. Calls
+    /// without a template or key are grouped under `""`.
+    public func breakdown(tenantID: String, fromDay: String, toDay: String, by dimension: UsageDimension) async throws -> [UsageGroup] {
+        var groups: [String: UsageGroup] = [:]
+        for rollup in try await rollups(tenantID: tenantID, fromDay: fromDay, toDay: toDay) {
+            let key: String
+            switch dimension {
+            case .day: key = rollup.key.day
+            case .model: key = rollup.key.model
+            case .provider: key = rollup.key.provider
+            case .template: key = rollup.key.templateID
+            case .apiKey: key = rollup.key.apiKeyID
+            }
+            var group = groups[key] ?? UsageGroup(key: key)
+            group.calls += rollup.calls
+            group.cacheHits += rollup.cacheHits
+            group.usage += rollup.usage
+            group.costUSD += rollup.costUSD
+            groups[key] = group
+        }
+        return groups.values.sorted { $0.key < $1.key }
+    }
+
+    /// Tokens (input plus output) and exact cost of the tenant from `fromDay` (`YYYY-MM-DD`,
+    /// inclusive) on, from the rollups: what daily and monthly quota checks compare.
+    public func costSince(tenantID: String, fromDay: String) async throws -> (tokens: Int, costUSD: Decimal) {
+        let rows = try await context.database.query(
+            "SELECT prompt_tokens, completion_tokens, cost_usd FROM usage_rollups_daily WHERE tenant_id = \(tenantID) AND day >= \(fromDay)")
+        var tokens = 0
+        var cost = Decimal(0)
+        for row in rows {
+            tokens += try row.int("prompt_tokens") + row.int("completion_tokens")
+            cost += try row.decimal("cost_usd")
+        }
+        return (tokens, cost)
+    }
+
+    /// Usage of the tenant per user over `[from, to)`, from the ledger: tokens, calls and
+    /// cache hits summed by SQL `GROUP BY user_id`, cost summed exactly here. Calls without a
+    /// user are grouped under `""`; sorted by key.
+    public func byUser(tenantID: String, from: Date, to: Date) async throws -> [UsageGroup] {
+        let rows = try await context.database.query(
+            """
+            SELECT COALESCE(user_id, '') AS user_key, COUNT(*) AS calls, CAST(SUM(cache_hit) AS BIGINT) AS cache_hits,
+                CAST(SUM(prompt_tokens) AS BIGINT) AS prompt_tokens, CAST(SUM(cached_prompt_tokens) AS BIGINT) AS cached_prompt_tokens,
+                CAST(SUM(cache_write_tokens) AS BIGINT) AS cache_write_tokens,
+                CAST(SUM(completion_tokens) AS BIGINT) AS completion_tokens, CAST(SUM(reasoning_tokens) AS BIGINT) AS reasoning_tokens
+            FROM usage_ledger WHERE tenant_id = \(tenantID) AND created_at >= \(from) AND created_at < \(to)
+            GROUP BY COALESCE(user_id, '')
+            """)
+        var groups: [String: UsageGroup] = [:]
+        for row in rows {
+            let key = try row.string("user_key")
+            groups[key] = UsageGroup(
+                key: key, calls: try row.int("calls"), cacheHits: try row.int("cache_hits"), usage: try Self.usage(row))
+        }
+        let costs = try await context.database.query(
+            """
+            SELECT COALESCE(user_id, '') AS user_key, cost_usd FROM usage_ledger
+            WHERE tenant_id = \(tenantID) AND created_at >= \(from) AND created_at < \(to)
+            """)
+        for row in costs {
+            let key = try row.string("user_key")
+            groups[key, default: UsageGroup(key: key)].costUSD += try row.decimal("cost_usd")
+        }
+        return groups.values.sorted { $0.key < $1.key }
+    }
+
     static func usage(_ row: SQLRow) throws -> Usage {
         Usage(
             promptTokens: try row.int("prompt_tokens"), cachedPromptTokens: try row.int("cached_prompt_tokens"),

@@ -68,6 +68,26 @@ public final class PostgreSQLDatabase: SQLDatabase {
 
     public func close() async throws {}
 
+    /// Holds one pooled connection that `LISTEN`s on `channel` and calls `onPayload` for each
+    /// notification, until the task is cancelled (then it returns) or the connection fails
+    /// (then it throws).
+    func listen(channel: String, _ onPayload: @escaping @Sendable (String) -> Void) async throws {
+        let logger = self.logger
+        do {
+            try await client.withConnection { connection in
+                try await connection.listen(on: channel) { notifications in
+                    logger.debug("listening", metadata: ["channel": "\(channel)"])
+                    for try await notification in notifications {
+                        onPayload(notification.payload)
+                    }
+                }
+            }
+        } catch {
+            if Task.isCancelled { return }
+            throw StoreError.database(dialect: .postgres, underlying: error)
+        }
+    }
+
     static func postgresQuery(_ sql: String, _ binds: [SQLValue]) -> PostgresQuery {
         var bindings = PostgresBindings(capacity: binds.count)
         for value in binds {

@@ -133,6 +133,34 @@ public enum Schema {
             "CREATE INDEX jobs_ready ON jobs(queue, status, priority, not_before)",
             "CREATE INDEX jobs_leases ON jobs(status, lease_expires_at)",
             "CREATE INDEX jobs_by_tenant ON jobs(tenant_id, status, created_at)",
-        ])
+        ]),
+        // What the HTTP server needs: daily and sub-agent limits with four seeded plans, key
+        // expiry, tenant suspension, and runs that carry their spec, their job, an
+        // idempotency key (unique per tenant when set) and a cancel request.
+        Migration(version: 2, name: "server", statements: [
+            "ALTER TABLE plans ADD COLUMN daily_token_limit BIGINT",
+            "ALTER TABLE plans ADD COLUMN max_subagents_per_run BIGINT",
+            "ALTER TABLE tenant_quotas ADD COLUMN daily_token_limit BIGINT",
+            "ALTER TABLE tenant_quotas ADD COLUMN max_subagents_per_run BIGINT",
+            """
+            INSERT INTO plans(id, name, monthly_token_limit, monthly_cost_limit_usd, max_concurrent_runs, requests_per_minute,
+                daily_token_limit, max_subagents_per_run, created_at)
+            VALUES ('free', 'Free', NULL, '5', 1, 60, 200000, 10, 0),
+                ('pro', 'Pro', NULL, '100', 5, 600, 5000000, 50, 0),
+                ('premium', 'Premium', NULL, '1000', 20, 3000, 50000000, 200, 0),
+                ('unlimited', 'Unlimited', NULL, NULL, NULL, NULL, NULL, NULL, 0)
+            ON CONFLICT (id) DO NOTHING
+            """,
+            "ALTER TABLE api_keys ADD COLUMN expires_at BIGINT",
+            "ALTER TABLE tenants ADD COLUMN suspended_at BIGINT",
+            "ALTER TABLE runs ADD COLUMN spec TEXT",
+            "ALTER TABLE runs ADD COLUMN api_key_id TEXT",
+            "ALTER TABLE runs ADD COLUMN idempotency_key TEXT",
+            "ALTER TABLE runs ADD COLUMN request_hash TEXT",
+            "ALTER TABLE runs ADD COLUMN cancel_requested_at BIGINT",
+            "ALTER TABLE runs ADD COLUMN job_id TEXT",
+            "CREATE UNIQUE INDEX runs_idempotency ON runs(tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL",
+            "CREATE INDEX runs_by_created ON runs(tenant_id, created_at, id)",
+        ]),
     ]
 }
