@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Hummingbird
 import KimiSwarmClient
 import KimiSwarmCore
 import KimiSwarmEngine
@@ -8,6 +9,7 @@ import KimiSwarmStore
 import Logging
 import Prometheus
 import ServiceLifecycle
+import UnixSignals
 
 /// Options `swarm serve` and `swarm worker` share: where the data is and how many workers.
 struct ServerOptions: ParsableArguments {
@@ -47,6 +49,19 @@ struct ServerOptions: ParsableArguments {
                 throw KimiSwarmError.configuration("KIMISWARM_JWT_SECRET is shorter than 32 bytes", hint: "Use: openssl rand -base64 48")
             }
             configuration.sessionSecret = Secret(secret)
+        }
+        if let issuer = environment["KIMISWARM_OIDC_ISSUER"], !issuer.isEmpty {
+            guard let jwks = environment["KIMISWARM_OIDC_JWKS_URL"].flatMap(URL.init(string:)) else {
+                throw KimiSwarmError.configuration(
+                    "KIMISWARM_OIDC_ISSUER is set but KIMISWARM_OIDC_JWKS_URL is missing or not a URL",
+                    hint: "Set it to the issuer's jwks_uri (see <issuer>/.well-known/openid-configuration).")
+            }
+            do {
+                configuration.oidc = try OIDCConfiguration(
+                    issuer: issuer, audience: environment["KIMISWARM_OIDC_AUDIENCE"].flatMap { $0.isEmpty ? nil : $0 }, jwksURL: jwks)
+            } catch {
+                throw KimiSwarmError.configuration("KIMISWARM_OIDC_JWKS_URL must be an http(s) URL with a host", hint: "Fix the URL.")
+            }
         }
         return configuration
     }
@@ -126,7 +141,7 @@ struct ServeCommand: ReportingCommand {
             let outcome = try await FirstStart.ensure(
                 store: dependencies.store, adminKey: dependencies.configuration.adminKey, logger: dependencies.logger)
             if let key = outcome.createdKey {
-                print(
+                say(
                     """
                     First start: created the tenant `\(FirstStart.defaultTenantID)` and its super admin (\(FirstStart.adminEmail)).
                     Admin API key (shown once; keep it safe): \(key)
@@ -134,8 +149,7 @@ struct ServeCommand: ReportingCommand {
             }
             let host = dependencies.configuration.settings.host
             let (application, _) = buildApplication(dependencies) { port in
-                print("KimiSwarm listening on http://\(host):\(port) (database: \(dependencies.store.dialect.rawValue))")
-                fflush(stdout)
+                say("KimiSwarm listening on http://\(host):\(port) (database: \(dependencies.store.dialect.rawValue))")
             }
             try await application.runService()
         }
@@ -158,11 +172,16 @@ struct WorkerCommand: ReportingCommand {
             guard !services.isEmpty else {
                 throw KimiSwarmError.configuration("--workers 0 leaves a worker with nothing to do", hint: "Give at least 1.")
             }
-            print("KimiSwarm worker running \(dependencies.configuration.settings.workers) run slot(s) on \(dependencies.store.dialect.rawValue)")
-            fflush(stdout)
+            say("KimiSwarm worker running \(dependencies.configuration.settings.workers) run slot(s) on \(dependencies.store.dialect.rawValue)")
             let group = ServiceGroup(
                 configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: dependencies.logger))
             try await group.run()
         }
     }
+}
+
+/// A line on standard output, written at once (not buffered), so that scripts and tests that
+/// wait for it see it.
+func say(_ text: String) {
+    FileHandle.standardOutput.write(Data((text + "\n").utf8))
 }

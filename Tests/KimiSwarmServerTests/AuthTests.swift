@@ -1,6 +1,7 @@
 import Foundation
 import KimiSwarmCore
 import KimiSwarmServer
+import NIOHTTP1
 import KimiSwarmStore
 import Testing
 

@@ -5,6 +5,7 @@ import KimiSwarmServer
 import KimiSwarmStore
 import KimiSwarmTesting
 import NIOCore
+import NIOHTTP1
 import Testing
 
 /// One server-sent event as received.

@@ -17,6 +17,7 @@ struct TenantSafetyTests {
         "TenantDirectory.listUsers": "super-admin: users are not tenant rows",
         "APIKeyRepository.find": "authentication: the presented key names its tenant; writes nothing",
         "APIKeyRepository.hash": "pure function: hashes a presented key, reads no data",
+        "RunRepository.submit": "the submission carries its tenant id (RunSubmission.tenantID), used in every statement",
         "QuotaRepository.plan": "super-admin and billing: plans are global",
         "QuotaRepository.deletePlan": "super-admin: plans are global",
         "SwarmStore.listenForRunEvents": "live events: notices of every tenant, which the server filters by tenant id",

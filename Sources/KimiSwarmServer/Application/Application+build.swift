@@ -1,5 +1,8 @@
+import AsyncHTTPClient
+import Crypto
 import Foundation
 public import Hummingbird
+import HummingbirdWebSocket
 public import KimiSwarmClient
 import KimiSwarmCore
 public import KimiSwarmEngine
@@ -7,7 +10,7 @@ public import KimiSwarmStore
 public import Logging
 import NIOCore
 public import Prometheus
-import ServiceLifecycle
+public import ServiceLifecycle
 
 /// What the server is built from; production (`swarm serve`) and tests make the same one.
 public struct ServerDependencies: Sendable {
@@ -53,7 +56,17 @@ public func buildApplication(
     let table = RouteTable()
     let hub = RunEventHub()
     let apiKeys = APIKeyAuthenticator(store: store, ttl: configuration.apiKeyCacheTTL)
-    let authenticator = AuthenticatorChain([apiKeys])
+    let memberships = MembershipCache(store: store)
+    var authenticators: [any Authenticator] = [apiKeys]
+    let sessionTokens = configuration.sessionSecret.flatMap { secret in
+        try? SessionTokens(secret: SymmetricKey(data: Data(secret.reveal().utf8)), ttl: Double(configuration.sessionTTL.components.seconds))
+    }
+    if let sessionTokens { authenticators.append(SessionAuthenticator(tokens: sessionTokens, memberships: memberships)) }
+    if let oidc = configuration.oidc {
+        let provider = OIDCKeyProvider(configuration: oidc, httpClient: HTTPClient.shared, logger: logger)
+        authenticators.append(OIDCAuthenticator(provider: provider, store: store, memberships: memberships))
+    }
+    let authenticator = AuthenticatorChain(authenticators)
     let factory = RunEngineFactory(client: dependencies.client, library: dependencies.library, logger: logger)
 
     let router = Router(context: AppRequestContext.self)
@@ -73,6 +86,7 @@ public func buildApplication(
     RunRoutes(
         store: store, factory: factory, hub: hub, admission: RunAdmission(store: store, factory: factory, now: Date.init)
     ).register(routes)
+    SessionRoutes(tokens: sessionTokens).register(routes)
 
     let gateway = router.group("v1").add(middleware: AuthMiddleware(authenticator: authenticator, store: store))
     GatewayRoutes(
@@ -89,7 +103,9 @@ public func buildApplication(
     services += workerServices(dependencies, factory: factory, hub: hub)
     let application = Application(
         router: router,
-        server: .http1(configuration: .init(idleTimeout: .seconds(Int64(settings.idleTimeout.components.seconds)))),
+        server: .http1WebSocketUpgrade(
+            webSocketRouter: RunWebSocketRoutes(store: store, hub: hub, authenticator: authenticator).router(table: table),
+            configuration: .init(http1: .init(idleTimeout: .seconds(Int64(settings.idleTimeout.components.seconds))))),
         configuration: ApplicationConfiguration(address: .hostname(settings.host, port: settings.port), serverName: "kimiswarm"),
         services: services,
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? settings.port) },

@@ -1,7 +1,7 @@
 import Foundation
 public import KimiSwarmCore
 public import KimiSwarmStore
-import Logging
+public import Logging
 
 /// What the first start of a server creates: a default tenant (on the `unlimited` plan until
 /// an admin sets one), a super admin user, and their API key, printed once, or the operator's
@@ -41,8 +41,11 @@ public enum FirstStart {
             do {
                 let tenant = try await store.directory.createTenant(name: "Default", id: defaultTenantID, planID: plan)
                 tenantID = tenant.id
-                let user = try await store.directory.user(email: adminEmail)
-                    ?? store.directory.createUser(email: adminEmail, displayName: "Administrator", isSuperAdmin: true)
+                var existing = try await store.directory.user(email: adminEmail)
+                if existing == nil {
+                    existing = try await store.directory.createUser(email: adminEmail, displayName: "Administrator", isSuperAdmin: true)
+                }
+                guard let user = existing else { throw StoreError.notFound("user") }
                 adminID = user.id
                 try await store.members.setMember(tenantID: tenant.id, userID: user.id, role: .superAdmin)
                 outcome.initialised = true

@@ -14,6 +14,9 @@ public struct ServerConfiguration: Sendable {
     public var sessionSecret: Secret?
     /// How long a session token lives.
     public var sessionTTL: Duration
+    /// Single sign-on: tokens of this OIDC issuer are accepted (`KIMISWARM_OIDC_ISSUER`,
+    /// `KIMISWARM_OIDC_AUDIENCE`, `KIMISWARM_OIDC_JWKS_URL`).
+    public var oidc: OIDCConfiguration?
     /// The worker id prefix (a replica's name in logs and leases).
     public var workerID: String
     /// How often workers poll the queue when it is empty.
@@ -31,6 +34,7 @@ public struct ServerConfiguration: Sendable {
         self.adminKey = adminKey
         self.sessionSecret = sessionSecret
         self.sessionTTL = sessionTTL
+        self.oidc = nil
         self.workerID = workerID
         self.queuePollInterval = queuePollInterval
         self.apiKeyCacheTTL = apiKeyCacheTTL

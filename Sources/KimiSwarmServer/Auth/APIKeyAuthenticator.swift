@@ -1,5 +1,5 @@
-import Foundation
-import KimiSwarmStore
+public import Foundation
+public import KimiSwarmStore
 import Synchronization
 
 /// API keys (`ks_...`) as bearer tokens. Lookups are cached by the key's hash for a short

@@ -1,7 +1,8 @@
 import Foundation
 import HTTPTypes
 public import Hummingbird
-import KimiSwarmStore
+public import KimiSwarmStore
+import Logging
 
 /// Authenticates every request of the groups it is added to: `Authorization: Bearer <token>`
 /// is required and must prove a caller; the routes then check the caller's role against their

@@ -53,6 +53,8 @@ public enum Permission: String, Sendable, CaseIterable {
     case plansRead = "plans:read"
     case plansManage = "plans:manage"
     case tenantsManage = "tenants:manage"
+    /// Every role: who am I, sessions.
+    case authenticated = "authenticated"
 
     /// The roles that hold the permission.
     public var roles: Set<Role> {
@@ -64,6 +66,7 @@ public enum Permission: String, Sendable, CaseIterable {
         case .keysManage, .membersManage, .credentialsManage, .quotaManage: return [.superAdmin, .tenantAdmin]
         case .quotaRead, .plansRead: return [.superAdmin, .tenantAdmin, .developer, .viewer, .billingAdmin]
         case .plansManage, .tenantsManage: return [.superAdmin]
+        case .authenticated: return Set(Role.allCases)
         }
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
 public import HTTPTypes
-public import Hummingbird
+import Hummingbird
 
 /// Every error the API answers with: a status, a stable machine-readable type, a message
 /// that says what was wrong and a hint on how to fix it. Rendered by ``ErrorMiddleware`` as

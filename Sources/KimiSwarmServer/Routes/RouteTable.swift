@@ -1,6 +1,7 @@
 import Foundation
 public import HTTPTypes
-public import Hummingbird
+import Hummingbird
+import KimiSwarmStore
 import Synchronization
 
 /// One route the server answers, as registered: for the OpenAPI coverage test and the role

@@ -3,7 +3,7 @@ public import KimiSwarmClient
 public import KimiSwarmCore
 public import KimiSwarmEngine
 import KimiSwarmStore
-import Logging
+public import Logging
 
 /// Builds the swarm engine for a tenant's runs: the production client as the model, the
 /// store's journal (wrapped to record each model call in the usage ledger), the built-in

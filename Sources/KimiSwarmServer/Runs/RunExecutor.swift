@@ -2,8 +2,8 @@ import Foundation
 import KimiSwarmClient
 import KimiSwarmCore
 import KimiSwarmEngine
-import KimiSwarmStore
-import Logging
+public import KimiSwarmStore
+public import Logging
 
 /// Executes run jobs claimed by a queue worker: builds the engine on the store's journal,
 /// stores every engine event (numbered per run, for SSE replay) and wakes live readers,
@@ -123,7 +123,7 @@ public struct RunExecutor: Sendable {
             tenantID: run.tenantID, runID: run.id, status: status, result: resultText, graph: graphText,
             usage: result?.usage ?? .zero, costUSD: result?.costUSD ?? 0)
         if status == .cancelled, result == nil {
-            try? await store.events.appendEvent(tenantID: run.tenantID, runID: run.id, type: "finished", data: #"{"status":"cancelled"}"#)
+            _ = try? await store.events.appendEvent(tenantID: run.tenantID, runID: run.id, type: "finished", data: #"{"status":"cancelled"}"#)
         }
         hub.signal(tenantID: run.tenantID, runID: run.id)
     }

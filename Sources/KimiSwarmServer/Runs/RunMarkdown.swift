@@ -1,4 +1,5 @@
 import Foundation
+import KimiSwarmCore
 import KimiSwarmEngine
 import KimiSwarmStore
 

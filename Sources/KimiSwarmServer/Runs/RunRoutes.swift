@@ -88,9 +88,9 @@ struct RunRoutes {
         let query = request.uri.queryParameters
         var filter = RunFilter()
         if let status = query["status"].map(String.init) {
-            guard let value = RunStatus(rawValue: status) else {
+            guard let value = KimiSwarmStore.RunStatus(rawValue: status) else {
                 throw APIError.invalidRequest(
-                    "unknown status `\(status)`", hint: "Use one of: \(RunStatus.allCases.map(\.rawValue).joined(separator: ", ")).", param: "status")
+                    "unknown status `\(status)`", hint: "Use one of: \(KimiSwarmStore.RunStatus.allCases.map(\.rawValue).joined(separator: ", ")).", param: "status")
             }
             filter.status = value
         }
@@ -180,13 +180,14 @@ struct RunRoutes {
     private func events(_ request: Request, _ context: AppRequestContext, _ principal: Principal) async throws -> Response {
         let run = try await run(context, principal)
         let lastID = request.headers[HTTPField.Name("Last-Event-ID")!] ?? request.uri.queryParameters["after"].map(String.init)
-        var after = 0
+        var start = 0
         if let lastID {
             guard let value = Int(lastID), value >= 0 else {
                 throw APIError.invalidRequest("`Last-Event-ID` must be an event id (a number)", hint: "Send the `id:` of the last event received.")
             }
-            after = value
+            start = value
         }
+        let after = start
         let store = self.store
         let hub = self.hub
         let tenantID = principal.tenantID

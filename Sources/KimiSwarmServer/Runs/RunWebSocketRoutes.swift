@@ -1,0 +1,78 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdWebSocket
+import KimiSwarmStore
+import Logging
+
+/// The request context of the WebSocket router.
+struct WebSocketRequestContextImpl: RequestContext, WebSocketRequestContext {
+    var coreContext: CoreRequestContextStorage
+    let webSocket: WebSocketHandlerReference<Self>
+    var principal: Principal?
+
+    init(source: Source) {
+        coreContext = .init(source: source)
+        webSocket = .init()
+        principal = nil
+    }
+}
+
+/// `GET /api/v1/runs/{id}/ws`: the run's events over WebSocket, as JSON text frames
+/// `{"id": seq, "type": ..., "data": {...}}`, from `?after=` (default 0) until the run ended and
+/// everything was sent. Browsers cannot set headers on a WebSocket, so the bearer token may
+/// come as `?access_token=` (a short-lived session token is the right thing to pass there).
+struct RunWebSocketRoutes {
+    let store: SwarmStore
+    let hub: RunEventHub
+    let authenticator: any Authenticator
+
+    func router(table: RouteTable) -> Router<WebSocketRequestContextImpl> {
+        let router = Router(context: WebSocketRequestContextImpl.self)
+        table.record(RouteInfo(method: .get, path: "/api/v1/runs/{id}/ws", permission: .runsRead))
+        router.ws("api/v1/runs/:id/ws") { request, context in
+            let principal = try await authenticate(request)
+            guard principal.allows(.runsRead) else { throw HTTPError(.forbidden, message: "your role may not read runs") }
+            let id = try context.parameters.require("id")
+            guard try await store.runs.run(tenantID: principal.tenantID, runID: id) != nil else { throw HTTPError(.notFound, message: "run not found") }
+            return .upgrade([:])
+        } onUpgrade: { _, outbound, context in
+            let request = context.request
+            guard let principal = try? await authenticate(request), let id = context.requestContext.parameters.get("id") else { return }
+            var cursor = request.uri.queryParameters["after"].flatMap { Int($0) } ?? 0
+            while !Task.isCancelled {
+                let generation = hub.generation(tenantID: principal.tenantID, runID: id)
+                let batch = try await store.events.events(tenantID: principal.tenantID, runID: id, afterSeq: cursor, limit: 500)
+                for event in batch {
+                    try await outbound.write(.text(#"{"id":\#(event.seq),"type":"\#(event.type)","data":\#(event.data)}"#))
+                    cursor = event.seq
+                }
+                if batch.count == 500 { continue }
+                guard let run = try await store.runs.run(tenantID: principal.tenantID, runID: id) else { return }
+                if run.status.isFinal {
+                    let rest = try await store.events.events(tenantID: principal.tenantID, runID: id, afterSeq: cursor, limit: 1)
+                    if rest.isEmpty { return }
+                    continue
+                }
+                await hub.wait(tenantID: principal.tenantID, runID: id, after: generation, timeout: .seconds(2))
+            }
+        }
+        return router
+    }
+
+    private func authenticate(_ request: Request) async throws -> Principal {
+        var token = request.uri.queryParameters["access_token"].map(String.init)
+        if let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") {
+            token = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+        }
+        guard let token, !token.isEmpty else { throw HTTPError(.unauthorized, message: "send a bearer token (header or access_token)") }
+        do {
+            guard let principal = try await authenticator.authenticate(bearer: token) else {
+                throw HTTPError(.unauthorized, message: "the token is not accepted")
+            }
+            return principal
+        } catch let error as APIError {
+            throw HTTPError(error.status, message: error.message)
+        }
+    }
+}
