@@ -8,6 +8,14 @@ import KimiSwarmTesting
 import NIOCore
 import Testing
 
+extension JSONValue {
+    /// The element at `index` when this is an array that long.
+    subscript(index: Int) -> JSONValue? {
+        guard case .array(let items) = self, items.indices.contains(index) else { return nil }
+        return items[index]
+    }
+}
+
 /// The `data:` payloads of an SSE body, in order.
 func sseData(_ body: String) -> [String] {
     body.components(separatedBy: "\n\n").compactMap { block in
@@ -124,7 +132,7 @@ struct GatewayTests {
                 """
             let second = try await server.request(.POST, "/v1/chat/completions", key: key, body: followUp)
             #expect(second.status == 200)
-            let sent = try #require(server.provider.lastRequest?.json)
+            let sent = try JSONValue(parsing: try #require(server.provider.lastRequest?.bodyString))
             #expect(sent["messages"]?[2]?["tool_call_id"]?.stringValue == callID)
             #expect(sent["messages"]?[1]?["tool_calls"]?[0]?["id"]?.stringValue == callID)
             #expect(second.json?["choices"]?[0]?["message"]?["content"]?.stringValue?.hasPrefix("Echo:") == true)

@@ -1,4 +1,5 @@
 import Foundation
+import KimiSwarmCore
 import KimiSwarmStore
 import Synchronization
 
