@@ -8,6 +8,7 @@ import KimiSwarmStore
 import KimiSwarmTesting
 import Logging
 import NIOCore
+import NIOHTTP1
 import Prometheus
 import ServiceLifecycle
 import Synchronization
