@@ -6,6 +6,7 @@ import KimiSwarmServer
 import KimiSwarmStore
 import KimiSwarmTesting
 import NIOCore
+import NIOHTTP1
 import Testing
 
 extension JSONValue {
