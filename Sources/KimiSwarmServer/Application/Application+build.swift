@@ -85,7 +85,10 @@ public func buildApplication(
     OpenAPIRoutes.register(router, table: table)
 
     let tenants = TenantStatusCache(store: store)
+    let quotas = QuotaEnforcer(store: store)
+    let recorder = UsageRecorder(store: store, logger: logger)
     let api = router.group("api/v1").add(middleware: AuthMiddleware(authenticator: authenticator, store: store, tenants: tenants))
+        .add(middleware: TenantRateLimitMiddleware(quotas: quotas))
     let routes = APIRoutes(group: api, prefix: "/api/v1", table: table)
     RunRoutes(
         store: store, factory: factory, hub: hub, admission: RunAdmission(store: store, factory: factory, now: Date.init)
@@ -94,7 +97,14 @@ public func buildApplication(
     AdminRoutes(
         store: store, library: dependencies.library, apiKeys: apiKeys, tenants: tenants, memberships: memberships, clients: clients).register(routes)
 
+    let gateway = router.group("v1").add(middleware: AuthMiddleware(authenticator: authenticator, store: store, tenants: tenants))
+    GatewayRoutes(
+        client: dependencies.client, meter: GatewayMeter(client: dependencies.client, recorder: recorder, quotas: quotas), quotas: quotas,
+        logger: logger
+    ).register(APIRoutes(group: gateway, prefix: "/v1", table: table))
+
     var services: [any Service] = [
+        recorder,
         RunEventListener(store: store, hub: hub, logger: logger),
         PeriodicService(interval: .seconds(10), logger: logger) { await apiKeys.flushLastUsed() },
         RetentionService(store: store, logger: logger),

@@ -1,0 +1,27 @@
+import Foundation
+import KimiSwarmClient
+import KimiSwarmCore
+import KimiSwarmStore
+
+/// Bills gateway calls: the exact cost from the client's prices, a ledger row queued on the
+/// ``UsageRecorder`` (written in the background) and the tenant's in-memory totals that the
+/// ``QuotaEnforcer`` checks. Never waits on the database.
+struct GatewayMeter: Sendable {
+    let client: LLMClient
+    let recorder: UsageRecorder
+    let quotas: QuotaEnforcer
+
+    /// Records one call of `principal`.
+    func bill(
+        _ principal: Principal, provider: ProviderID, model: String, usage: Usage, started: ContinuousClock.Instant, cacheHit: Bool = false
+    ) {
+        let cost = client.cost(provider: provider, model: model, usage: usage) ?? 0
+        let elapsed = ContinuousClock.now - started
+        let milliseconds = Int(elapsed.components.seconds) * 1000 + Int(elapsed.components.attoseconds / 1_000_000_000_000_000)
+        recorder.record(
+            UsageRecord(
+                tenantID: principal.tenantID, userID: principal.userID, apiKeyID: principal.apiKeyID, provider: provider.rawValue,
+                model: model, usage: usage, costUSD: cost, latencyMilliseconds: milliseconds, cacheHit: cacheHit))
+        quotas.consumed(tenantID: principal.tenantID, tokens: usage.totalTokens, costUSD: cost)
+    }
+}

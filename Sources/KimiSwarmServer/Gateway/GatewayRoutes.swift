@@ -1,0 +1,131 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import KimiSwarmClient
+import KimiSwarmCore
+import Logging
+import NIOCore
+
+/// The OpenAI-compatible gateway under `/v1`: `POST /v1/chat/completions` (plain and SSE
+/// streaming, tools both ways), `GET /v1/models` and `POST /v1/embeddings`. Tenant API keys
+/// are the bearer tokens; every route needs ``Permission/gateway``.
+///
+/// Calls go through the production ``LLMClient`` (router, fallbacks, cache scoped to the
+/// tenant, rate limits); each is checked against the tenant's quotas first
+/// (``QuotaEnforcer``) and billed after (``GatewayMeter``), without waiting on the database.
+/// Errors answer in OpenAI's error shape (``ErrorMiddleware`` does that for `/v1/...`).
+struct GatewayRoutes {
+    let client: LLMClient
+    let meter: GatewayMeter
+    let quotas: QuotaEnforcer
+    let logger: Logger
+
+    func register(_ api: APIRoutes) {
+        api.on(.post, "chat/completions", .gateway) { request, context, principal in try await chat(request, context, principal) }
+        api.on(.get, "models", .gateway) { _, _, _ in try Self.json(models()) }
+        api.on(.post, "embeddings", .gateway) { request, context, principal in try await embeddings(request, context, principal) }
+    }
+
+    private func chat(_ request: Request, _ context: AppRequestContext, _ principal: Principal) async throws -> Response {
+        let parsed = try GatewayChatRequest(json: try await Self.body(request, context), tenantID: principal.tenantID)
+        try await quotas.admit(principal, budgets: true)
+        let started = ContinuousClock.now
+        let provider = provider(for: parsed.chat.model)
+        if parsed.stream {
+            let fallback = provider ?? client.configuration.defaultProvider
+            let model = parsed.chat.model ?? client.configuration.providers[fallback]?.defaultModel ?? "default"
+            return try await GatewayChatStream(
+                request: parsed, provider: provider, principal: principal, meter: meter, started: started, displayModel: model,
+                fallbackProvider: fallback, logger: context.logger
+            ).response()
+        }
+        let response = try await client.chat(parsed.chat, provider: provider)
+        meter.bill(principal, provider: response.provider, model: response.model, usage: response.usage, started: started)
+        let id = response.id.isEmpty ? "chatcmpl-" + UUID().uuidString.lowercased() : response.id
+        let created = Int((response.created ?? Date()).timeIntervalSince1970)
+        return try Self.json(GatewayWire.completion(response, id: id, created: created))
+    }
+
+    /// The configured provider that offers `model` when no router decides, else `nil` (the
+    /// router, or the default provider).
+    private func provider(for model: String?) -> ProviderID? {
+        guard client.router == nil, let model else { return nil }
+        let configured = client.configuration.providers
+        if configured[client.configuration.defaultProvider]?.defaultModel == model { return nil }
+        for id in configured.keys.sorted() {
+            if configured[id]?.defaultModel == model || client.registry.entry(provider: id, model: model) != nil { return id }
+        }
+        return nil
+    }
+
+    /// Every chat model of the configured providers: the registry's, plus each default model.
+    private func models() -> JSONValue {
+        var seen = Set<String>()
+        var list: [(id: String, ownedBy: String, created: Int)] = []
+        for id in client.configuration.providers.keys.sorted() {
+            var ids = client.registry.entries(for: id).map(\.id)
+            if let model = client.configuration.providers[id]?.defaultModel { ids.insert(model, at: 0) }
+            for model in ids where seen.insert(model).inserted { list.append((model, id.rawValue, 1_700_000_000)) }
+        }
+        return GatewayWire.modelList(list)
+    }
+
+    private func embeddings(_ request: Request, _ context: AppRequestContext, _ principal: Principal) async throws -> Response {
+        let body = try await Self.body(request, context)
+        guard let object = body.objectValue else { throw APIError.invalidRequest("the body must be a JSON object") }
+        let inputs: [String]
+        switch object["input"] {
+        case .string(let text)?: inputs = [text]
+        case .array(let items)? where !items.isEmpty && items.allSatisfy({ $0.stringValue != nil }): inputs = items.compactMap(\.stringValue)
+        case nil: throw APIError.invalidRequest("the field `input` is required", param: "input")
+        default:
+            throw APIError.invalidRequest("`input` must be a string or a non-empty array of strings (token arrays are not supported)", param: "input")
+        }
+        let format = object["encoding_format"]?.stringValue ?? "float"
+        guard format == "float" || format == "base64" else {
+            throw APIError.invalidRequest("`encoding_format` must be float or base64", param: "encoding_format")
+        }
+        try await quotas.admit(principal, budgets: true)
+        let started = ContinuousClock.now
+        let model = object["model"]?.stringValue
+        let embedding = EmbeddingRequest(model: model, inputs: inputs, dimensions: object["dimensions"]?.intValue, user: object["user"]?.stringValue)
+        let response = try await client.embed(embedding, provider: provider(for: model))
+        meter.bill(principal, provider: response.provider, model: response.model, usage: response.usage, started: started)
+        var json = GatewayWire.embeddings(response)
+        if format == "base64", case .object(var top) = json {
+            top["data"] = .array(response.embeddings.enumerated().map { index, vector in
+                ["object": "embedding", "index": .int(index), "embedding": .string(Self.base64(vector))]
+            })
+            json = .object(top)
+        }
+        return try Self.json(json)
+    }
+
+    /// Little-endian float32 bytes, base64 (OpenAI's `encoding_format: base64`).
+    static func base64(_ vector: [Float]) -> String {
+        var data = Data(capacity: vector.count * 4)
+        for value in vector {
+            withUnsafeBytes(of: value.bitPattern.littleEndian) { data.append(contentsOf: $0) }
+        }
+        return data.base64EncodedString()
+    }
+
+    /// The body as JSON, within the size and depth limits.
+    static func body(_ request: Request, _ context: AppRequestContext) async throws -> JSONValue {
+        let buffer = try await JSONBody.bytes(request, context: context)
+        let data = Data(buffer.readableBytesView)
+        if data.isEmpty { throw APIError.invalidRequest("the body is empty", hint: "Send a JSON object.") }
+        try JSONBody.checkDepth(data)
+        do {
+            return try JSONValue(parsing: data)
+        } catch {
+            throw APIError.invalidRequest("the body is not valid JSON", hint: "Check the syntax (quotes, commas, brackets).")
+        }
+    }
+
+    static func json(_ value: JSONValue) throws -> Response {
+        let data = try JSONEncoder.sorted.encode(value)
+        return Response(
+            status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}
