@@ -234,6 +234,13 @@ struct RunLifecycleTests {
                     request.headers.first { $0.name.lowercased() == "authorization" }?.value
                 })
                 #expect(authorizations == [expected])
+
+                // The gateway too.
+                server.provider.clearRecordedRequests()
+                let chat = try await server.request(
+                    .POST, "/v1/chat/completions", key: key, body: #"{"model":"kimi-k2.6","messages":[{"role":"user","content":"hi"}]}"#)
+                #expect(chat.status == 200, "\(chat.body)")
+                #expect(server.provider.lastRequest?.headers.first { $0.name.lowercased() == "authorization" }?.value == expected)
             }
         }
     }

@@ -11,15 +11,16 @@ struct AdminRoutes {
     let tenants: TenantStatusCache
     let memberships: MembershipCache
     let clients: TenantClients
+    let quotas: QuotaEnforcer
     var now: @Sendable () -> Date = Date.init
 
     func register(_ api: APIRoutes) {
-        TenantRoutes(store: store, apiKeys: apiKeys, tenants: tenants).register(api)
+        TenantRoutes(store: store, apiKeys: apiKeys, tenants: tenants, quotas: quotas).register(api)
         MemberRoutes(store: store, memberships: memberships).register(api)
         KeyRoutes(store: store, apiKeys: apiKeys).register(api)
         CredentialRoutes(store: store, clients: clients).register(api)
         TemplateRoutes(store: store, library: library).register(api)
         UsageRoutes(store: store, now: now).register(api)
-        PlanQuotaRoutes(store: store, now: now).register(api)
+        PlanQuotaRoutes(store: store, quotas: quotas, now: now).register(api)
     }
 }

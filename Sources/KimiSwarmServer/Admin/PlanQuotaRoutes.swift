@@ -11,6 +11,7 @@ import KimiSwarmStore
 /// else 403. Moving a tenant to another plan is the super admin's `PUT /tenants/{id}/plan`.
 struct PlanQuotaRoutes {
     let store: SwarmStore
+    let quotas: QuotaEnforcer
     let now: @Sendable () -> Date
 
     struct PlanBody: Decodable {
@@ -31,11 +32,13 @@ struct PlanQuotaRoutes {
             let existed = try await store.quotas.plan(id: id) != nil
             let plan = Plan(id: id, name: body.name, limits: body.limits?.limits ?? QuotaLimits())
             try await store.quotas.savePlan(plan)
+            quotas.invalidateAll()
             return try JSONBody.response(PlanDTO(plan), status: existed ? .ok : .created)
         }
         api.on(.delete, "plans/:plan_id", .plansManage) { _, context, _ in
             let id = try Admin.identifier(context, "plan_id", what: "plan")
             try await store.quotas.deletePlan(id: id)
+            quotas.invalidateAll()
             return Admin.noContent()
         }
         api.on(.get, "quota", .quotaRead) { _, _, principal in try await quota(principal) }
@@ -54,6 +57,7 @@ struct PlanQuotaRoutes {
             } else {
                 try await store.quotas.setQuota(tenantID: principal.tenantID, limits: overrides)
             }
+            quotas.invalidate(tenantID: principal.tenantID)
             return try await quota(principal)
         }
     }

@@ -9,6 +9,7 @@ struct TenantRoutes {
     let store: SwarmStore
     let apiKeys: APIKeyAuthenticator
     let tenants: TenantStatusCache
+    let quotas: QuotaEnforcer
 
     struct CreateBody: Decodable {
         var name: String
@@ -60,6 +61,7 @@ struct TenantRoutes {
             let body = try await Admin.body(PlanBody.self, request, context, allowedKeys: PlanBody.allowedKeys)
             try await requirePlan(body.planID)
             try await store.directory.setPlan(tenantID: target.id, planID: body.planID)
+            quotas.invalidate(tenantID: target.id)
             return try JSONBody.response(TenantDTO(try await tenant(id: target.id)))
         }
     }
@@ -115,6 +117,7 @@ struct TenantRoutes {
         if let planID = body.planID {
             try await requirePlan(planID)
             try await store.directory.setPlan(tenantID: target.id, planID: planID)
+            quotas.invalidate(tenantID: target.id)
         }
         if let suspended = body.suspended, suspended != target.isSuspended {
             try await store.directory.setSuspended(tenantID: target.id, suspended)

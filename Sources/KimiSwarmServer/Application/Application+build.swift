@@ -95,11 +95,13 @@ public func buildApplication(
     ).register(routes)
     SessionRoutes(tokens: sessionTokens).register(routes)
     AdminRoutes(
-        store: store, library: dependencies.library, apiKeys: apiKeys, tenants: tenants, memberships: memberships, clients: clients).register(routes)
+        store: store, library: dependencies.library, apiKeys: apiKeys, tenants: tenants, memberships: memberships, clients: clients,
+        quotas: quotas
+    ).register(routes)
 
     let gateway = router.group("v1").add(middleware: AuthMiddleware(authenticator: authenticator, store: store, tenants: tenants))
     GatewayRoutes(
-        client: dependencies.client, meter: GatewayMeter(client: dependencies.client, recorder: recorder, quotas: quotas), quotas: quotas,
+        client: dependencies.client, clients: clients, meter: GatewayMeter(client: dependencies.client, recorder: recorder, quotas: quotas), quotas: quotas,
         logger: logger
     ).register(APIRoutes(group: gateway, prefix: "/v1", table: table))
 
@@ -109,7 +111,10 @@ public func buildApplication(
         PeriodicService(interval: .seconds(10), logger: logger) { await apiKeys.flushLastUsed() },
         RetentionService(store: store, logger: logger),
     ]
-    services += workerServices(dependencies, factory: factory, hub: hub, clients: clients)
+    services += workerServices(dependencies, factory: factory, hub: hub, clients: clients) { record in
+        // Runs count against the same in-memory totals as gateway calls.
+        quotas.consumed(tenantID: record.tenantID, tokens: record.usage.promptTokens + record.usage.completionTokens, costUSD: record.costUSD)
+    }
     let application = Application(
         router: router,
         server: .http1WebSocketUpgrade(
@@ -131,10 +136,14 @@ public func buildWorkerServices(_ dependencies: ServerDependencies) -> [any Serv
     return workerServices(dependencies, factory: factory, hub: RunEventHub(), clients: clients)
 }
 
-func workerServices(_ dependencies: ServerDependencies, factory: RunEngineFactory, hub: RunEventHub, clients: TenantClients) -> [any Service] {
+func workerServices(
+    _ dependencies: ServerDependencies, factory: RunEngineFactory, hub: RunEventHub, clients: TenantClients,
+    onUsage: @escaping @Sendable (UsageRecord) -> Void = { _ in }
+) -> [any Service] {
     let configuration = dependencies.configuration
     guard configuration.settings.workers > 0 else { return [] }
-    let executor = RunExecutor(store: dependencies.store, factory: factory, hub: hub, clients: clients, logger: dependencies.logger)
+    let executor = RunExecutor(
+        store: dependencies.store, factory: factory, hub: hub, clients: clients, logger: dependencies.logger, onUsage: onUsage)
     return [
         QueueWorker(
             queue: dependencies.store.jobs,

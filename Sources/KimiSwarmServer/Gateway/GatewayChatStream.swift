@@ -17,6 +17,8 @@ import NIOCore
 /// came, else the request's estimated prompt tokens and the delivered text's estimated tokens).
 struct GatewayChatStream {
     let request: GatewayChatRequest
+    /// The tenant's client.
+    let client: LLMClient
     let provider: ProviderID?
     let principal: Principal
     let meter: GatewayMeter
@@ -28,7 +30,7 @@ struct GatewayChatStream {
 
     /// The response; throws when the provider fails before the first event.
     func response() async throws -> Response {
-        let stream = meter.client.chatStream(request.chat, provider: provider)
+        let stream = client.chatStream(request.chat, provider: provider)
         var iterator = stream.makeAsyncIterator()
         let first = try await iterator.next()
         let box = IteratorBox(iterator)

@@ -15,7 +15,10 @@ import NIOCore
 /// (``QuotaEnforcer``) and billed after (``GatewayMeter``), without waiting on the database.
 /// Errors answer in OpenAI's error shape (``ErrorMiddleware`` does that for `/v1/...`).
 struct GatewayRoutes {
+    /// The server's client (model lists, routing decisions).
     let client: LLMClient
+    /// The client per tenant: the server's, or one with the tenant's own provider keys.
+    let clients: TenantClients
     let meter: GatewayMeter
     let quotas: QuotaEnforcer
     let logger: Logger
@@ -31,11 +34,12 @@ struct GatewayRoutes {
         try await quotas.admit(principal, budgets: true)
         let started = ContinuousClock.now
         let provider = provider(for: parsed.chat.model)
+        let client = try await clients.client(for: principal.tenantID)
         if parsed.stream {
             let fallback = provider ?? client.configuration.defaultProvider
             let model = parsed.chat.model ?? client.configuration.providers[fallback]?.defaultModel ?? "default"
             return try await GatewayChatStream(
-                request: parsed, provider: provider, principal: principal, meter: meter, started: started, displayModel: model,
+                request: parsed, client: client, provider: provider, principal: principal, meter: meter, started: started, displayModel: model,
                 fallbackProvider: fallback, logger: context.logger
             ).response()
         }
@@ -89,7 +93,8 @@ struct GatewayRoutes {
         let started = ContinuousClock.now
         let model = object["model"]?.stringValue
         let embedding = EmbeddingRequest(model: model, inputs: inputs, dimensions: object["dimensions"]?.intValue, user: object["user"]?.stringValue)
-        let response = try await client.embed(embedding, provider: provider(for: model))
+        let tenantClient = try await clients.client(for: principal.tenantID)
+        let response = try await tenantClient.embed(embedding, provider: provider(for: model))
         meter.bill(principal, provider: response.provider, model: response.model, usage: response.usage, started: started)
         var json = GatewayWire.embeddings(response)
         if format == "base64", case .object(var top) = json {

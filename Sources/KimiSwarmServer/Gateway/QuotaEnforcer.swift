@@ -117,6 +117,11 @@ final class QuotaEnforcer: Sendable {
         }
     }
 
+    /// Forgets every tenant's cached limits (after a plan changed on this replica).
+    func invalidateAll() {
+        tenants.withLock { $0.removeAll() }
+    }
+
     /// Forgets a tenant's cached limits (after an admin changed them on this replica).
     func invalidate(tenantID: String) {
         _ = tenants.withLock { $0.removeValue(forKey: tenantID) }
