@@ -520,3 +520,42 @@ extension RunResumeOutcome {
         return false
     }
 }
+
+@Suite("Usage batches")
+struct UsageBatchTests {
+    @Test("a batch writes every ledger row and adds each rollup's sum once, exactly as row-by-row writes do", arguments: TestDatabase.available)
+    func batchMatchesSingleWrites(kind: TestDatabase) async throws {
+        try await withTestStore(kind) { store in
+            let a = try await store.directory.createTenant(name: "a")
+            let b = try await store.directory.createTenant(name: "b")
+            let day = Date(timeIntervalSince1970: 1_800_000_000)
+            func record(_ tenant: String, _ model: String, _ cost: String, key: String? = nil) -> UsageRecord {
+                UsageRecord(
+                    tenantID: tenant, apiKeyID: key, provider: "moonshot", model: model, usage: Usage(promptTokens: 10, completionTokens: 3),
+                    costUSD: Decimal(string: cost)!, latencyMilliseconds: 7, createdAt: day)
+            }
+            let batch = [
+                record(a.id, "m1", "0.001"), record(a.id, "m1", "0.0002"), record(a.id, "m2", "0.1", key: "k"), record(b.id, "m1", "0.3"),
+            ]
+            try await store.usage.recordUsageBatch(batch)
+            try await store.usage.recordUsageBatch([record(a.id, "m1", "0.00003")])
+            try await store.usage.recordUsage(tenantID: a.id, record(a.id, "m1", "0.000004"))
+            let dayText = UsageRollup.day(of: day)
+            let rollups = try await store.usage.rollups(tenantID: a.id, fromDay: dayText, toDay: dayText)
+            let m1 = try #require(rollups.first { $0.key.model == "m1" })
+            #expect(m1.calls == 4)
+            #expect(m1.costUSD == Decimal(string: "0.001234")!)
+            #expect(m1.usage.promptTokens == 40)
+            #expect(rollups.first { $0.key.model == "m2" }?.key.apiKeyID == "k")
+            let ledger = try await store.usage.ledger(tenantID: a.id, from: day.addingTimeInterval(-1), to: day.addingTimeInterval(1))
+            #expect(ledger.count == 5)
+            let totalB = try await store.usage.totals(tenantID: b.id, fromDay: dayText, toDay: dayText)
+            #expect(totalB.calls == 1 && totalB.costUSD == Decimal(string: "0.3")!)
+            // All or nothing: a batch with a duplicate id writes nothing.
+            let duplicate = record(b.id, "m9", "1")
+            await #expect(throws: (any Error).self) { try await store.usage.recordUsageBatch([duplicate, duplicate]) }
+            let afterB = try await store.usage.totals(tenantID: b.id, fromDay: dayText, toDay: dayText)
+            #expect(afterB.calls == 1)
+        }
+    }
+}

@@ -18,6 +18,7 @@ struct TenantSafetyTests {
         "APIKeyRepository.find": "authentication: the presented key names its tenant; writes nothing",
         "APIKeyRepository.hash": "pure function: hashes a presented key, reads no data",
         "RunRepository.submit": "the submission carries its tenant id (RunSubmission.tenantID), used in every statement",
+        "UsageRepository.recordUsageBatch": "each record carries its tenant id, written into its ledger row and rollup key",
         "QuotaRepository.plan": "super-admin and billing: plans are global",
         "QuotaRepository.deletePlan": "super-admin: plans are global",
         "SwarmStore.listenForRunEvents": "live events: notices of every tenant, which the server filters by tenant id",

@@ -103,11 +103,22 @@ final class UsageRecorder: Service, Sendable {
             logger.error("usage records were dropped: the database did not take them in time", metadata: ["dropped": "\(dropped)"])
         }
         var failed: [UsageRecord] = []
-        for record in batch {
+        var start = 0
+        while start < batch.count {
+            let chunk = Array(batch[start..<min(start + 500, batch.count)])
+            start += chunk.count
             do {
-                try await store.usage.recordUsage(tenantID: record.tenantID, record)
+                // One transaction per chunk: each rollup row is updated once per chunk.
+                try await store.usage.recordUsageBatch(chunk)
             } catch {
-                failed.append(record)
+                // One bad record must not hold the others back: write them one by one.
+                for record in chunk {
+                    do {
+                        try await store.usage.recordUsage(tenantID: record.tenantID, record)
+                    } catch {
+                        failed.append(record)
+                    }
+                }
             }
         }
         if !failed.isEmpty {
