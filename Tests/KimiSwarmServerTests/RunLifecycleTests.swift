@@ -112,6 +112,11 @@ struct RunLifecycleTests {
             let stored = try #require(try await server.store.runs.run(tenantID: tenantID, runID: runID))
             #expect(calls.reduce(Decimal(0)) { $0 + $1.costUSD } == stored.costUSD)
 
+            // Prometheus: the tenant's usage and the finished run.
+            let metrics = try await server.request(.GET, "/metrics")
+            #expect(metrics.body.contains("kimiswarm_tenant_calls_total{tenant=\"\(tenantID)\"} 4"))
+            #expect(metrics.body.contains("kimiswarm_runs_finished_total{status=\"succeeded\"} 1"))
+
             // Another tenant sees nothing: 404 like a missing id.
             let (_, otherKey) = try await server.tenant()
             let foreign = try await server.request(.GET, "/api/v1/runs/\(runID)", key: otherKey)

@@ -86,6 +86,7 @@ public func buildApplication(
 
     let tenants = TenantStatusCache(store: store)
     let quotas = QuotaEnforcer(store: store)
+    let usageMetrics = TenantUsageMetrics(registry: dependencies.registry)
     let recorder = UsageRecorder(store: store, logger: logger)
     let api = router.group("api/v1").add(middleware: AuthMiddleware(authenticator: authenticator, store: store, tenants: tenants))
         .add(middleware: TenantRateLimitMiddleware(quotas: quotas))
@@ -101,7 +102,7 @@ public func buildApplication(
 
     let gateway = router.group("v1").add(middleware: AuthMiddleware(authenticator: authenticator, store: store, tenants: tenants))
     GatewayRoutes(
-        client: dependencies.client, clients: clients, meter: GatewayMeter(client: dependencies.client, recorder: recorder, quotas: quotas), quotas: quotas,
+        client: dependencies.client, clients: clients, meter: GatewayMeter(client: dependencies.client, recorder: recorder, quotas: quotas, metrics: usageMetrics), quotas: quotas,
         logger: logger
     ).register(APIRoutes(group: gateway, prefix: "/v1", table: table))
 
@@ -111,7 +112,7 @@ public func buildApplication(
         PeriodicService(interval: .seconds(10), logger: logger) { await apiKeys.flushLastUsed() },
         RetentionService(store: store, logger: logger),
     ]
-    services += workerServices(dependencies, factory: factory, hub: hub, clients: clients) { record in
+    services += workerServices(dependencies, factory: factory, hub: hub, clients: clients, metrics: usageMetrics) { record in
         // Runs count against the same in-memory totals as gateway calls.
         quotas.consumed(tenantID: record.tenantID, tokens: record.usage.promptTokens + record.usage.completionTokens, costUSD: record.costUSD)
     }
@@ -133,17 +134,22 @@ public func buildWorkerServices(_ dependencies: ServerDependencies) -> [any Serv
     let clients = TenantClients(
         base: dependencies.client, store: dependencies.store, metrics: PrometheusMetricsFactory(registry: dependencies.registry),
         logger: dependencies.logger)
-    return workerServices(dependencies, factory: factory, hub: RunEventHub(), clients: clients)
+    return workerServices(
+        dependencies, factory: factory, hub: RunEventHub(), clients: clients, metrics: TenantUsageMetrics(registry: dependencies.registry))
 }
 
 func workerServices(
     _ dependencies: ServerDependencies, factory: RunEngineFactory, hub: RunEventHub, clients: TenantClients,
-    onUsage: @escaping @Sendable (UsageRecord) -> Void = { _ in }
+    metrics: TenantUsageMetrics, onUsage: @escaping @Sendable (UsageRecord) -> Void = { _ in }
 ) -> [any Service] {
     let configuration = dependencies.configuration
     guard configuration.settings.workers > 0 else { return [] }
     let executor = RunExecutor(
-        store: dependencies.store, factory: factory, hub: hub, clients: clients, logger: dependencies.logger, onUsage: onUsage)
+        store: dependencies.store, factory: factory, hub: hub, clients: clients, metrics: metrics, logger: dependencies.logger,
+        onUsage: { record in
+            metrics.record(record)
+            onUsage(record)
+        })
     return [
         QueueWorker(
             queue: dependencies.store.jobs,

@@ -64,6 +64,8 @@ public struct ErrorMiddleware: RouterMiddleware {
             return .unavailable("the database did not answer", hint: "Retry shortly; /ready shows the database's state.")
         case let error as DecodingError:
             return decodingError(error)
+        case is NIOTooManyBytesError:
+            return httpError(HTTPError(.contentTooLarge))
         case let error as KimiSwarmError:
             return upstreamError(error)
         case is CancellationError:

@@ -10,6 +10,7 @@ struct GatewayMeter: Sendable {
     let client: LLMClient
     let recorder: UsageRecorder
     let quotas: QuotaEnforcer
+    let metrics: TenantUsageMetrics
 
     /// Records one call of `principal`.
     func bill(
@@ -18,10 +19,11 @@ struct GatewayMeter: Sendable {
         let cost = client.cost(provider: provider, model: model, usage: usage) ?? 0
         let elapsed = ContinuousClock.now - started
         let milliseconds = Int(elapsed.components.seconds) * 1000 + Int(elapsed.components.attoseconds / 1_000_000_000_000_000)
-        recorder.record(
-            UsageRecord(
-                tenantID: principal.tenantID, userID: principal.userID, apiKeyID: principal.apiKeyID, provider: provider.rawValue,
-                model: model, usage: usage, costUSD: cost, latencyMilliseconds: milliseconds, cacheHit: cacheHit))
+        let record = UsageRecord(
+            tenantID: principal.tenantID, userID: principal.userID, apiKeyID: principal.apiKeyID, provider: provider.rawValue,
+            model: model, usage: usage, costUSD: cost, latencyMilliseconds: milliseconds, cacheHit: cacheHit)
+        recorder.record(record)
+        metrics.record(record)
         quotas.consumed(tenantID: principal.tenantID, tokens: usage.totalTokens, costUSD: cost)
     }
 }

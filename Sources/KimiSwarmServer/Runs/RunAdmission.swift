@@ -4,8 +4,9 @@ import KimiSwarmEngine
 import KimiSwarmStore
 
 /// The plan's limits on runs, checked before a run is queued: concurrent runs, sub-agents
-/// per run, and the month's budget against the run's cost estimate (a run that could spend
-/// more than what is left is refused; one that fits is capped at what is left).
+/// per run, and the month's budget against the run's cost estimate (a run whose estimated
+/// cost, or whose own `max_cost_usd`, is more than what is left is refused; one that fits is
+/// capped at what is left, so its budget stops it there).
 struct RunAdmission: Sendable {
     let store: SwarmStore
     let factory: RunEngineFactory
@@ -48,13 +49,18 @@ struct RunAdmission: Sendable {
                     type: "quota_exceeded", "the monthly budget ($\(budget)) is spent", retryAfter: retry,
                     hint: "It renews on \(UsageRollup.day(of: next)); or raise the tenant's budget.")
             }
-            let worst = min(spec.limits.maxCostUSD ?? estimate.maximumCostUSD, estimate.maximumCostUSD)
-            if worst > remaining {
+            if estimate.expectedCostUSD > remaining {
                 throw APIError.limited(
                     type: "quota_exceeded",
-                    "the run could cost up to $\(worst), more than the $\(remaining) left of the monthly budget", retryAfter: retry,
-                    hint: "Set a lower `budgets.max_cost_usd` (at most \(remaining)), use fewer sub-agents, or raise the budget.")
+                    "the run's estimated cost ($\(estimate.expectedCostUSD)) is more than the $\(remaining) left of the monthly budget",
+                    retryAfter: retry, hint: "Use fewer sub-agents or a smaller task, or raise the budget; it renews on \(UsageRollup.day(of: next)).")
             }
+            if let asked = spec.limits.maxCostUSD, asked > remaining {
+                throw APIError.limited(
+                    type: "quota_exceeded", "`budgets.max_cost_usd` ($\(asked)) is more than the $\(remaining) left of the monthly budget",
+                    retryAfter: retry, hint: "Ask for at most \(remaining), or raise the budget.")
+            }
+            // The run may never spend more than what is left.
             spec.limits.maxCostUSD = min(spec.limits.maxCostUSD ?? remaining, remaining)
         }
         return (spec, estimate)

@@ -14,12 +14,13 @@ public struct RunExecutor: Sendable {
     let factory: RunEngineFactory
     let hub: RunEventHub
     let clients: TenantClients?
+    let metrics: TenantUsageMetrics?
     let onUsage: @Sendable (UsageRecord) -> Void
     let cancelPollInterval: Duration
     let logger: Logger
 
     public init(
-        store: SwarmStore, factory: RunEngineFactory, hub: RunEventHub, clients: TenantClients? = nil,
+        store: SwarmStore, factory: RunEngineFactory, hub: RunEventHub, clients: TenantClients? = nil, metrics: TenantUsageMetrics? = nil,
         cancelPollInterval: Duration = .milliseconds(500),
         logger: Logger, onUsage: @escaping @Sendable (UsageRecord) -> Void = { _ in }
     ) {
@@ -27,6 +28,7 @@ public struct RunExecutor: Sendable {
         self.factory = factory
         self.hub = hub
         self.clients = clients
+        self.metrics = metrics
         self.cancelPollInterval = cancelPollInterval
         self.logger = logger
         self.onUsage = onUsage
@@ -102,6 +104,7 @@ public struct RunExecutor: Sendable {
         }
         try await finish(run, status: status, result: outcome, error: outcome.error)
         logger.info("run finished", metadata: ["status": "\(status.rawValue)"])
+        metrics?.runFinished(status: status.rawValue)
         return .completed
     }
 
