@@ -76,17 +76,8 @@ struct GatewayBenchmark {
     private func measure(
         upstream: LoopbackProviderServer, store: SwarmStore, providerClient: HTTPClient, loadClient: HTTPClient, logger: Logger
     ) async throws -> Report {
-        var configuration = KimiSwarmConfiguration()
-        configuration.retry.maxAttempts = 1
-        configuration.rateLimit.maxRequests = 10_000_000
-        configuration.rateLimit.maxConcurrent = 1000
-        configuration.cache.enabled = false
-        configuration.defaultProvider = .moonshot
-        configuration.providers = [
-            .moonshot: ProviderConfiguration(
-                id: .moonshot, kind: .openAICompatible, baseURL: upstream.baseURL + "/v1", apiKey: Secret("sk-bench"),
-                apiKeyVariable: "MOONSHOT_API_KEY", defaultModel: "kimi-k2.6", requestTimeout: .seconds(120), dialect: .moonshot)
-        ]
+        let configuration = KimiSwarmConfiguration.loopback(
+            baseURL: upstream.baseURL + "/v1", apiKey: "sk-bench", maxRequests: 10_000_000, maxConcurrent: 1000, requestTimeout: .seconds(120))
         let registry = PrometheusCollectorRegistry()
         let client = LLMClient(
             configuration: configuration, registry: DefaultModelRegistry.load(), logger: logger, httpClient: providerClient,

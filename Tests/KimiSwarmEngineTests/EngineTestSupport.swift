@@ -19,17 +19,7 @@ let engineHTTPClient = SharedHTTPClient.makeClient()
 
 /// A production client pointed at a loopback provider, with limits high enough for swarms.
 func loopbackClient(_ server: LoopbackProviderServer, retries: Int = 1) -> LLMClient {
-    var configuration = KimiSwarmConfiguration()
-    configuration.retry.maxAttempts = retries
-    configuration.rateLimit.maxRequests = 1_000_000
-    configuration.rateLimit.maxConcurrent = 256
-    configuration.cache.enabled = false
-    configuration.defaultProvider = .moonshot
-    configuration.providers = [
-        .moonshot: ProviderConfiguration(
-            id: .moonshot, kind: .openAICompatible, baseURL: server.baseURL + "/v1", apiKey: Secret("sk-test-engine"),
-            apiKeyVariable: "MOONSHOT_API_KEY", defaultModel: "kimi-k2.6", requestTimeout: .seconds(60), dialect: .moonshot)
-    ]
+    let configuration = KimiSwarmConfiguration.loopback(baseURL: server.baseURL + "/v1", apiKey: "sk-test-engine", retries: retries)
     return LLMClient(
         configuration: configuration, registry: DefaultModelRegistry.load(), logger: engineTestLogger, httpClient: engineHTTPClient)
 }

@@ -75,17 +75,7 @@ private func adminQuery(_ url: String, _ sql: String) async throws {
 
 /// A production client pointed at a loopback provider.
 func loopbackClient(_ provider: LoopbackProviderServer, registry: PrometheusCollectorRegistry) -> LLMClient {
-    var configuration = KimiSwarmConfiguration()
-    configuration.retry.maxAttempts = 1
-    configuration.rateLimit.maxRequests = 1_000_000
-    configuration.rateLimit.maxConcurrent = 256
-    configuration.cache.enabled = false
-    configuration.defaultProvider = .moonshot
-    configuration.providers = [
-        .moonshot: ProviderConfiguration(
-            id: .moonshot, kind: .openAICompatible, baseURL: provider.baseURL + "/v1", apiKey: Secret("sk-test-server"),
-            apiKeyVariable: "MOONSHOT_API_KEY", defaultModel: "kimi-k2.6", requestTimeout: .seconds(60), dialect: .moonshot)
-    ]
+    let configuration = KimiSwarmConfiguration.loopback(baseURL: provider.baseURL + "/v1", apiKey: "sk-test-server")
     return LLMClient(
         configuration: configuration, registry: DefaultModelRegistry.load(), logger: serverTestLogger, httpClient: providerHTTPClient,
         metrics: PrometheusMetricsFactory(registry: registry))

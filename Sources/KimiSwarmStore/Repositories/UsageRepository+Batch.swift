@@ -3,8 +3,9 @@ import KimiSwarmCore
 
 extension UsageRepository {
     /// Records many calls (of any tenants) in one transaction: every ledger row, and each
-    /// touched daily rollup updated once with the sum of its rows. Much cheaper per call than
-    /// ``recordUsage(tenantID:_:)`` one by one, for writers that batch (the gateway's usage
+    /// touched daily rollup locked and updated once with the sum of its rows (in exact decimal
+    /// arithmetic here rather than in SQL, so concurrent writers add up one at a time). Much
+    /// cheaper per call than single writes, for writers that batch (the gateway's usage
     /// recorder). All or nothing: on failure no row of the batch is written.
     public func recordUsageBatch(_ records: [UsageRecord]) async throws {
         guard !records.isEmpty else { return }

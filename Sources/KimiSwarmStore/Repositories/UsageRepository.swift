@@ -8,54 +8,11 @@ public struct UsageRepository: Sendable {
 
     public init(context: RepositoryContext) { self.context = context }
 
-    /// Records one call and adds it to its rollup. `record.tenantID` must equal `tenantID`.
+    /// Records one call and adds it to its rollup, in one transaction. `record.tenantID` must
+    /// equal `tenantID`.
     public func recordUsage(tenantID: String, _ record: UsageRecord) async throws {
         guard record.tenantID == tenantID else { throw StoreError.invalidArgument("the usage record belongs to another tenant") }
-        let key = UsageRollup.key(of: record)
-        try await context.database.transaction { tx in
-            let usage = record.usage
-            try await tx.query(
-                """
-                INSERT INTO usage_ledger(tenant_id, id, user_id, api_key_id, run_id, template_id, provider, model,
-                    prompt_tokens, cached_prompt_tokens, cache_write_tokens, completion_tokens, reasoning_tokens,
-                    cost_usd, latency_ms, cache_hit, created_at)
-                VALUES (\(tenantID), \(record.id), \(record.userID), \(record.apiKeyID), \(record.runID), \(record.templateID),
-                    \(record.provider), \(record.model), \(usage.promptTokens), \(usage.cachedPromptTokens),
-                    \(usage.cacheWriteTokens), \(usage.completionTokens), \(usage.reasoningTokens), \(record.costUSD),
-                    \(record.latencyMilliseconds), \(record.cacheHit), \(record.createdAt))
-                """)
-            let keyFilter: SQLQuery = """
-                tenant_id = \(key.tenantID) AND day = \(key.day) AND provider = \(key.provider) AND model = \(key.model)
-                AND template_id = \(key.templateID) AND api_key_id = \(key.apiKeyID)
-                """
-            // Lock the day's rollup row (creating it the first time), then add in exact decimal
-            // arithmetic here rather than in SQL: concurrent writers add up one at a time.
-            let lockRollup: SQLQuery = "SELECT * FROM usage_rollups_daily WHERE \(keyFilter)\(dialect: .forUpdate)"
-            var locked = try await tx.first(lockRollup)
-            if locked == nil {
-                try await tx.query(
-                    """
-                    INSERT INTO usage_rollups_daily(tenant_id, day, provider, model, template_id, api_key_id, calls, cache_hits,
-                        prompt_tokens, cached_prompt_tokens, cache_write_tokens, completion_tokens, reasoning_tokens, cost_usd,
-                        latency_ms_total)
-                    VALUES (\(key.tenantID), \(key.day), \(key.provider), \(key.model), \(key.templateID), \(key.apiKeyID),
-                        0, 0, 0, 0, 0, 0, 0, '0', 0)
-                    ON CONFLICT (tenant_id, day, provider, model, template_id, api_key_id) DO NOTHING
-                    """)
-                locked = try await tx.first(lockRollup)
-            }
-            guard let row = locked else { throw StoreError.notFound("rollup") }
-            let next = try Self.rollup(row).adding(record)
-            try await tx.query(
-                """
-                UPDATE usage_rollups_daily SET calls = \(next.calls), cache_hits = \(next.cacheHits),
-                    prompt_tokens = \(next.usage.promptTokens), cached_prompt_tokens = \(next.usage.cachedPromptTokens),
-                    cache_write_tokens = \(next.usage.cacheWriteTokens), completion_tokens = \(next.usage.completionTokens),
-                    reasoning_tokens = \(next.usage.reasoningTokens), cost_usd = \(next.costUSD),
-                    latency_ms_total = \(next.latencyMillisecondsTotal)
-                WHERE \(keyFilter)
-                """)
-        }
+        try await recordUsageBatch([record])
     }
 
     /// Raw ledger rows of the tenant in `[from, to)`, oldest first.
