@@ -44,6 +44,10 @@ struct ServerOptions: ParsableArguments {
             try FirstStart.validate(adminKey: key)
             configuration.adminKey = Secret(key)
         }
+        if let password = environment["KIMISWARM_ADMIN_PASSWORD"], !password.isEmpty {
+            try FirstStart.validate(adminPassword: password)
+            configuration.adminPassword = Secret(password)
+        }
         if let secret = environment["KIMISWARM_JWT_SECRET"], !secret.isEmpty {
             guard secret.utf8.count >= 32 else {
                 throw KimiSwarmError.configuration("KIMISWARM_JWT_SECRET is shorter than 32 bytes", hint: "Use: openssl rand -base64 48")
@@ -139,7 +143,9 @@ struct ServeCommand: ReportingCommand {
     func execute() async throws {
         try await server.withDependencies(global, host: host, port: port) { dependencies in
             let outcome = try await FirstStart.ensure(
-                store: dependencies.store, adminKey: dependencies.configuration.adminKey, logger: dependencies.logger)
+                store: dependencies.store, adminKey: dependencies.configuration.adminKey,
+                adminPassword: dependencies.configuration.adminPassword, passwordCost: dependencies.configuration.passwordCost,
+                logger: dependencies.logger)
             if let key = outcome.createdKey {
                 say(
                     """
@@ -149,7 +155,7 @@ struct ServeCommand: ReportingCommand {
             }
             let host = dependencies.configuration.settings.host
             let (application, _) = buildApplication(dependencies) { port in
-                say("KimiSwarm listening on http://\(host):\(port) (database: \(dependencies.store.dialect.rawValue))")
+                say("KimiSwarm listening on http://\(host):\(port) (database: \(dependencies.store.dialect.rawValue)); dashboard at http://\(host):\(port)/")
             }
             try await application.runService()
         }

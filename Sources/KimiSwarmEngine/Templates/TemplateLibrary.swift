@@ -95,3 +95,11 @@ public struct TemplateLibrary: Sendable {
         templates.values.sorted { ($0.category, $0.id) < ($1.category, $1.id) }
     }
 }
+
+extension TemplateLibrary {
+    /// The YAML a shipped template was read from, to start a tenant's own template from it;
+    /// `nil` for an id that is not shipped.
+    public static func builtInYAML(templateID: String) -> String? {
+        EmbeddedResources.templates.first { $0.name == templateID + ".yaml" }?.text
+    }
+}

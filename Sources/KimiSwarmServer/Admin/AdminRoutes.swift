@@ -3,7 +3,7 @@ import KimiSwarmEngine
 import KimiSwarmStore
 
 /// Every admin route group of `/api/v1`: who am I, tenants, members, API keys, provider
-/// credentials, templates, usage, plans and quota.
+/// credentials, templates, usage, plans and quota, and one's own password.
 struct AdminRoutes {
     let store: SwarmStore
     let library: TemplateLibrary
@@ -12,11 +12,13 @@ struct AdminRoutes {
     let memberships: MembershipCache
     let clients: TenantClients
     let quotas: QuotaEnforcer
+    let passwords: PasswordHasher
     var now: @Sendable () -> Date = Date.init
 
     func register(_ api: APIRoutes) {
         TenantRoutes(store: store, apiKeys: apiKeys, tenants: tenants, quotas: quotas).register(api)
-        MemberRoutes(store: store, memberships: memberships).register(api)
+        MemberRoutes(store: store, memberships: memberships, passwords: passwords).register(api)
+        PasswordRoutes(store: store, passwords: passwords).register(api)
         KeyRoutes(store: store, apiKeys: apiKeys).register(api)
         CredentialRoutes(store: store, clients: clients).register(api)
         TemplateRoutes(store: store, library: library).register(api)

@@ -8,14 +8,17 @@ import KimiSwarmStore
 struct MemberRoutes {
     let store: SwarmStore
     let memberships: MembershipCache
+    let passwords: PasswordHasher
 
     struct AddBody: Decodable {
         var email: String
         var role: String
         var displayName: String?
-        static let allowedKeys: Set<String> = ["email", "role", "display_name"]
+        /// The dashboard password of a user created now (refused for an existing user).
+        var password: String?
+        static let allowedKeys: Set<String> = ["email", "role", "display_name", "password"]
         enum CodingKeys: String, CodingKey {
-            case email, role
+            case email, role, password
             case displayName = "display_name"
         }
     }
@@ -74,9 +77,18 @@ struct MemberRoutes {
         let role = try Admin.role(body.role)
         try principal.requireMayGrant(role)
         if let name = body.displayName { try Admin.validateName(name, field: "display_name") }
+        var passwordHash: String?
+        if let password = body.password {
+            try PasswordRoutes.validate(password, field: "password")
+            passwordHash = try await PasswordRoutes.hash(password, with: passwords)
+        }
         let user: User
         var created = false
         if let existing = try await store.directory.user(email: email) {
+            if body.password != nil {
+                throw APIError.conflict(
+                    "\(email) has an account already; only its owner sets its password", hint: "Add the member without `password`.")
+            }
             user = existing
             if let current = try await store.members.member(tenantID: principal.tenantID, userID: user.id) {
                 try principal.requireMayGrant(current.role)
@@ -84,6 +96,7 @@ struct MemberRoutes {
         } else {
             user = try await store.directory.createUser(email: email, displayName: body.displayName ?? email)
             created = true
+            if let passwordHash { try await store.directory.setPasswordHash(userID: user.id, hash: passwordHash) }
         }
         let member = try await store.members.setMember(tenantID: principal.tenantID, userID: user.id, role: role)
         memberships.invalidateAll()

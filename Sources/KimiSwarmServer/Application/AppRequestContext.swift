@@ -12,12 +12,18 @@ public struct AppRequestContext: RequestContext {
     public var requestID: String
     /// The body size limit, from the server's configuration (set by the limits middleware).
     public var bodyLimit: Int
+    /// The peer's IP address (for sign-in throttling), when the connection has one.
+    public var remoteAddress: String?
+    /// The dashboard's signed-in session; `nil` outside the dashboard.
+    var web: WebSignIn?
 
     public init(source: Source) {
         coreContext = .init(source: source)
         principal = nil
         requestID = ""
         bodyLimit = 4 << 20
+        remoteAddress = source.channel.remoteAddress?.ipAddress
+        web = nil
     }
 
     public var maxUploadSize: Int { bodyLimit }

@@ -97,7 +97,7 @@ public func buildApplication(
     SessionRoutes(tokens: sessionTokens).register(routes)
     AdminRoutes(
         store: store, library: dependencies.library, apiKeys: apiKeys, tenants: tenants, memberships: memberships, clients: clients,
-        quotas: quotas
+        quotas: quotas, passwords: PasswordHasher(costLog2: configuration.passwordCost)
     ).register(routes)
 
     let gateway = router.group("v1").add(middleware: AuthMiddleware(authenticator: authenticator, store: store, tenants: tenants))
@@ -105,6 +105,15 @@ public func buildApplication(
         client: dependencies.client, clients: clients, meter: GatewayMeter(client: dependencies.client, recorder: recorder, quotas: quotas, metrics: usageMetrics), quotas: quotas,
         logger: logger
     ).register(APIRoutes(group: gateway, prefix: "/v1", table: table))
+
+    // The dashboard (HTML at `/`) acts through the API above, in process.
+    let responderBox = ResponderBox()
+    DashboardRoutes(
+        store: store, library: dependencies.library, api: DashboardAPI(responder: responderBox), apiKeys: apiKeys, memberships: memberships,
+        tenants: tenants, policy: WebSessionPolicy(passwordCost: configuration.passwordCost)
+    ).register(router)
+    let responder = router.buildResponder()
+    responderBox.set(responder)
 
     var services: [any Service] = [
         recorder,
@@ -117,7 +126,7 @@ public func buildApplication(
         quotas.consumed(tenantID: record.tenantID, tokens: record.usage.promptTokens + record.usage.completionTokens, costUSD: record.costUSD)
     }
     let application = Application(
-        router: router,
+        responder: responder,
         server: .http1WebSocketUpgrade(
             webSocketRouter: RunWebSocketRoutes(store: store, hub: hub, authenticator: authenticator, tenants: tenants).router(),
             configuration: .init(http1: .init(idleTimeout: .seconds(Int64(settings.idleTimeout.components.seconds))))),

@@ -20,6 +20,14 @@ public enum FirstStart {
         public var initialised: Bool
     }
 
+    /// Checks an operator-chosen admin password: 10 to 1024 bytes.
+    public static func validate(adminPassword: String) throws(KimiSwarmError) {
+        guard adminPassword.count >= 10, adminPassword.utf8.count <= 1024 else {
+            throw KimiSwarmError.configuration(
+                "KIMISWARM_ADMIN_PASSWORD must have 10 to 1024 characters", hint: "Choose a longer passphrase.")
+        }
+    }
+
     /// Checks an operator-chosen admin key: `ks_` and at least 32 characters.
     public static func validate(adminKey: String) throws(KimiSwarmError) {
         guard adminKey.hasPrefix("ks_"), adminKey.count >= 32, adminKey.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }) else {
@@ -31,7 +39,11 @@ public enum FirstStart {
 
     /// Creates the default tenant and super admin when the store has no tenant yet; stores the
     /// operator's key when given (also on later starts, so a key can be set after the fact).
-    public static func ensure(store: SwarmStore, adminKey: Secret?, logger: Logger) async throws -> Outcome {
+    /// `adminPassword` (`KIMISWARM_ADMIN_PASSWORD`) becomes the super admin's dashboard
+    /// password when they have none yet.
+    public static func ensure(
+        store: SwarmStore, adminKey: Secret?, adminPassword: Secret? = nil, passwordCost: Int = 17, logger: Logger
+    ) async throws -> Outcome {
         var outcome = Outcome(createdKey: nil, initialised: false)
         let tenants = try await store.directory.listTenants()
         var tenantID = tenants.first(where: { $0.id == defaultTenantID })?.id ?? tenants.first?.id
@@ -63,6 +75,11 @@ public enum FirstStart {
             if adminID == nil { adminID = try await store.directory.user(email: adminEmail)?.id }
             try await store.apiKeys.importKey(
                 tenantID: tenantID, name: "KIMISWARM_ADMIN_KEY", role: .superAdmin, userID: adminID, plaintext: adminKey.reveal())
+        }
+        if let adminPassword, let credentials = try await store.directory.credentials(email: adminEmail), credentials.passwordHash == nil {
+            let hash = try PasswordHasher(costLog2: passwordCost).hash(adminPassword.reveal())
+            try await store.directory.setPasswordHash(userID: credentials.user.id, hash: hash)
+            logger.notice("set the super admin's dashboard password from KIMISWARM_ADMIN_PASSWORD")
         }
         return outcome
     }

@@ -9,6 +9,11 @@ public struct ServerConfiguration: Sendable {
     public var settings: ServerSettings
     /// The key of the first super admin (`KIMISWARM_ADMIN_KEY`); `nil` makes one on first start.
     public var adminKey: Secret?
+    /// The first super admin's dashboard password (`KIMISWARM_ADMIN_PASSWORD`), set when that
+    /// user has none yet.
+    public var adminPassword: Secret?
+    /// scrypt's cost (log2 N) for new password hashes; 17 in production, less in tests.
+    public var passwordCost: Int
     /// The secret that signs session tokens (`KIMISWARM_JWT_SECRET`, at least 32 bytes);
     /// `nil` disables `POST /api/v1/sessions`.
     public var sessionSecret: Secret?
@@ -38,6 +43,8 @@ public struct ServerConfiguration: Sendable {
         self.workerID = workerID
         self.queuePollInterval = queuePollInterval
         self.apiKeyCacheTTL = apiKeyCacheTTL
+        self.adminPassword = nil
+        self.passwordCost = 17
     }
 
     /// The database location: `database_url` when set, else `<data_dir>/kimiswarm.sqlite`.

@@ -8,6 +8,8 @@ public struct Principal: Sendable, Hashable {
         case apiKey = "api_key"
         case session
         case oidc
+        /// The dashboard's session cookie.
+        case dashboard
     }
 
     /// The tenant the request acts in (a super admin may pick another with `X-KimiSwarm-Tenant`).

@@ -11,6 +11,9 @@ extension OpenAPIDocument {
 
     static let adminOperations: [Operation] = [
         Operation(method: "get", path: "\(api)/me", summary: "Who am I", tag: "account", permission: .authenticated, responses: [reply(200, "The caller.", "Me")]),
+        Operation(
+            method: "put", path: "\(api)/me/password", summary: "Set or change your dashboard password (ends your dashboard sessions)", tag: "account",
+            permission: .authenticated, body: "PasswordChange", responses: [noContent], errors: [409]),
         Operation(method: "get", path: "\(api)/tenants", summary: "Every tenant", tag: "tenants", permission: .tenantsManage, responses: [reply(200, "The tenants.", "TenantList")]),
         Operation(
             method: "post", path: "\(api)/tenants", summary: "Create a tenant", tag: "tenants", permission: .tenantsManage, body: "TenantCreate",
@@ -95,7 +98,11 @@ extension OpenAPISchemas {
                 ["name": string(), "id": string("Chosen id (default: a UUID)."), "plan_id": string(nullable: true)], required: ["name"]),
             "TenantPatch": object(["name": string(), "plan_id": string(nullable: true), "suspended": boolean], required: []),
             "TenantPlan": object(["plan_id": string(nullable: true)]),
-            "MemberAdd": object(["email": string(format: "email"), "role": roles, "display_name": string()], required: ["email", "role"]),
+            "MemberAdd": object(
+                ["email": string(format: "email"), "role": roles, "display_name": string(), "password": string("A new user's dashboard password (10+ characters).")],
+                required: ["email", "role"]),
+            "PasswordChange": object(
+                ["current_password": string("Required once a password is set."), "new_password": string("10 to 1024 characters.")], required: ["new_password"]),
             "MemberRole": object(["role": roles]),
             "APIKeyCreate": object(["name": string(), "role": roles, "expires_at": time], required: ["name", "role"]),
             "CredentialPut": object(["secret": string("The provider's key; never shown again."), "name": string("Default: `default`.")], required: ["secret"]),

@@ -57,7 +57,7 @@ public struct RunExecutor: Sendable {
 
         let journal = UsageRecordingJournal(
             inner: store.journal(tenantID: run.tenantID), store: store, tenantID: run.tenantID, runID: run.id, userID: run.createdBy,
-            apiKeyID: run.apiKeyID, defaultProvider: factory.provider, onRecorded: onUsage, logger: logger)
+            apiKeyID: run.apiKeyID, templateID: run.templateID, defaultProvider: factory.provider, onRecorded: onUsage, logger: logger)
         let library = try await factory.library(tenantID: run.tenantID, store: store)
         let client = try await clients?.client(for: run.tenantID)
         let swarmRun = factory.engine(journal: journal, library: library, client: client).makeRun(spec, runID: run.id)

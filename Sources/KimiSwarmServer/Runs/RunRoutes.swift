@@ -64,7 +64,7 @@ struct RunRoutes {
         let (spec, estimate) = try await admission.admit(requested, principal: principal, library: library)
         let id = SwarmEngine.newRunID()
         let submission = RunSubmission(
-            tenantID: principal.tenantID, id: id, task: spec.task, templateID: nil, createdBy: principal.userID,
+            tenantID: principal.tenantID, id: id, task: spec.task, templateID: Self.templateID(of: spec), createdBy: principal.userID,
             apiKeyID: principal.apiKeyID, spec: String(decoding: try JSONEncoder.sorted.encode(spec), as: UTF8.self),
             budgets: Self.budgetsJSON(spec.limits), idempotencyKey: idempotencyKey, requestHash: idempotencyKey == nil ? nil : requestHash,
             jobPayload: RunJobPayload(tenantID: principal.tenantID, runID: id).text, queue: RunJobPayload.queue)
@@ -239,6 +239,16 @@ struct RunRoutes {
             status: .ok,
             headers: [.contentType: "text/event-stream", .cacheControl: "no-store", HTTPField.Name("X-Accel-Buffering")!: "no"],
             body: body)
+    }
+
+    /// What runs and their usage are grouped by as their "template": the ready-made swarm's
+    /// id, or `planner` / `graph` for the other sources.
+    static func templateID(of spec: RunSpec) -> String {
+        switch spec.source {
+        case .planner: return "planner"
+        case .swarm(let id): return id
+        case .graph: return "graph"
+        }
     }
 
     static func budgetsJSON(_ limits: RunLimits) -> String {

@@ -13,6 +13,8 @@ struct UsageRecordingJournal: RunJournal {
     let runID: String
     let userID: String?
     let apiKeyID: String?
+    /// The run's swarm (or `planner`/`graph`), which usage is grouped by as its template.
+    let templateID: String?
     let defaultProvider: ProviderID
     let onRecorded: @Sendable (UsageRecord) -> Void
     let logger: Logger
@@ -30,7 +32,7 @@ struct UsageRecordingJournal: RunJournal {
             model = response.model
         }
         let record = UsageRecord(
-            tenantID: tenantID, userID: userID, apiKeyID: apiKeyID, runID: runID, templateID: nil, provider: provider, model: model,
+            tenantID: tenantID, userID: userID, apiKeyID: apiKeyID, runID: runID, templateID: templateID, provider: provider, model: model,
             usage: entry.usage, costUSD: entry.costUSD, latencyMilliseconds: 0)
         do {
             try await store.usage.recordUsage(tenantID: tenantID, record)
