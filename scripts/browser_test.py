@@ -267,7 +267,10 @@ def remote_object_text(obj):
 
 def format_error(error):
     kind, text, url = error
-    return f"{kind}: {text} (at {url or 'unknown URL'})"
+    hint = ""
+    if urllib.parse.urlparse(url or "").path == "/favicon.ico":
+        hint = ' (browsers fetch /favicon.ico unless the page declares <link rel="icon">)'
+    return f"{kind}: {text} (at {url or 'unknown URL'}){hint}"
 
 
 def js(value):
@@ -590,6 +593,10 @@ async def report_failure(cdp, out, step, message):
         print(f"     (no screenshot: {error})", file=sys.stderr)
 
 
+def interrupted(signum, frame):
+    raise KeyboardInterrupt
+
+
 def main():
     parser = argparse.ArgumentParser(description="Real-browser test of the KimiSwarm dashboard.")
     parser.add_argument("--base-url", required=True, help="the server, e.g. http://127.0.0.1:8080")
@@ -602,6 +609,8 @@ def main():
     parsed = urllib.parse.urlparse(args.base_url)
     if parsed.scheme not in ("http", "https") or not parsed.netloc:
         parser.error("--base-url must be an http(s) URL")
+    # SIGTERM (scripts/test's cleanup) unwinds like Ctrl-C, so Chromium is stopped.
+    signal.signal(signal.SIGTERM, interrupted)
     try:
         sys.exit(asyncio.run(run(args)))
     except KeyboardInterrupt:
