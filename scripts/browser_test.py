@@ -20,6 +20,9 @@ Usage:
                     [--chromium PATH] [--timeout 180]
 
 Only dependency: the `websockets` package (scripts/test installs it in .build/pyenv).
+By hand, against a running `swarm serve`:
+    .build/pyenv/bin/python scripts/browser_test.py --base-url http://127.0.0.1:8080 \
+        --email admin@localhost --password="$KIMISWARM_ADMIN_PASSWORD" --out /tmp/screens
 """
 
 import argparse
