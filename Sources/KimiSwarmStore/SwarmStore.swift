@@ -83,6 +83,8 @@ public final class SwarmStore: Sendable {
     public let quotas: QuotaRepository
     /// The durable job queue.
     public let jobs: JobQueue
+    /// The dashboard's sign-in sessions.
+    public let webSessions: WebSessionRepository
 
     /// A store over an open database (already migrated, or call ``migrate()``).
     public init(database: any SQLDatabase, masterKeys: MasterKeyring? = nil, clock: StoreClock = .system, logger: Logger) {
@@ -100,6 +102,7 @@ public final class SwarmStore: Sendable {
         responseCache = ResponseCacheRepository(context: context)
         quotas = QuotaRepository(context: context)
         jobs = JobQueue(context: context)
+        webSessions = WebSessionRepository(context: context)
     }
 
     /// The engine's journal for one tenant's runs.

@@ -36,6 +36,15 @@ struct TenantSafetyTests {
         "RetentionService.purge": "system maintenance: age-based deletion across tenants",
         "RetentionService.run": "Service.run",
         "QueueWorker.run": "Service.run",
+        "TenantDirectory.credentials": "sign-in by e-mail: users are not tenant rows",
+        "TenantDirectory.setPasswordHash": "a user's password: users are not tenant rows",
+        "TenantDirectory.recordFailedLogin": "sign-in lock-out: users are not tenant rows",
+        "TenantDirectory.recordSuccessfulLogin": "sign-in lock-out: users are not tenant rows",
+        "WebSessionRepository.session": "authentication: the presented session token names its tenant",
+        "WebSessionRepository.touch": "authentication: the presented session token names its tenant",
+        "WebSessionRepository.delete": "sign-out: the presented session token names its tenant",
+        "WebSessionRepository.deleteAll": "sign out everywhere: a user's sessions across tenants (password change)",
+        "WebSessionRepository.purgeExpired": "system maintenance",
     ]
 
     static var sourceRoot: URL {

@@ -22,6 +22,18 @@ public struct User: Sendable, Hashable, Codable {
     public var createdAt: Date
 }
 
+/// What sign-in needs about a user.
+public struct UserCredentials: Sendable, Hashable {
+    public var user: User
+    /// The scrypt hash (``PasswordHasher``); `nil` when the user has no password (API key or
+    /// single sign-on only).
+    public var passwordHash: String?
+    /// Failed sign-ins since the last success or lock.
+    public var failedLogins: Int
+    /// Sign-in is refused until this time; `nil` (or a past time) when not locked.
+    public var lockedUntil: Date?
+}
+
 /// A user's role in one tenant.
 public struct Membership: Sendable, Hashable, Codable {
     public var tenantID: String

@@ -162,5 +162,26 @@ public enum Schema {
             "CREATE UNIQUE INDEX runs_idempotency ON runs(tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL",
             "CREATE INDEX runs_by_created ON runs(tenant_id, created_at, id)",
         ]),
+        // What the web dashboard's sign-in needs: users' scrypt password hashes with a
+        // failed-login count and lock-out (e-mails looked up case-insensitively, by index),
+        // and server-side sessions keyed by the SHA-256 of their cookie value, signed in as a
+        // user or with an API key, acting in one tenant.
+        Migration(version: 3, name: "web_sign_in", statements: [
+            "ALTER TABLE users ADD COLUMN password_hash TEXT",
+            "ALTER TABLE users ADD COLUMN failed_logins BIGINT NOT NULL DEFAULT 0",
+            "ALTER TABLE users ADD COLUMN locked_until BIGINT",
+            "ALTER TABLE users ADD COLUMN password_changed_at BIGINT",
+            "CREATE INDEX users_by_lower_email ON users(lower(email))",
+            """
+            CREATE TABLE web_sessions(
+                id_hash TEXT PRIMARY KEY,
+                tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+                user_id TEXT REFERENCES users(id) ON DELETE CASCADE,
+                api_key_id TEXT, csrf_token TEXT NOT NULL,
+                created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL, last_seen_at BIGINT NOT NULL)
+            """,
+            "CREATE INDEX web_sessions_expiry ON web_sessions(expires_at)",
+            "CREATE INDEX web_sessions_by_user ON web_sessions(user_id)",
+        ]),
     ]
 }

@@ -28,10 +28,13 @@ public struct RetentionReport: Sendable, Hashable {
     public var ledger = 0
     public var finishedJobs = 0
     public var expiredCache = 0
+    /// Expired dashboard sessions.
+    public var webSessions = 0
 }
 
-/// Deletes old events, journal entries, ledger rows and finished jobs (all tenants) on a
-/// schedule; daily rollups stay, so analytics keep their history.
+/// Deletes old events, journal entries, ledger rows and finished jobs, expired cache entries
+/// and expired dashboard sessions (all tenants) on a schedule; daily rollups stay, so
+/// analytics keep their history.
 public struct RetentionService: Service {
     let store: SwarmStore
     let policy: RetentionPolicy
@@ -54,6 +57,7 @@ public struct RetentionService: Service {
                     metadata: [
                         "events": "\(report.runEvents)", "journal": "\(report.journal)", "ledger": "\(report.ledger)",
                         "jobs": "\(report.finishedJobs)", "cache": "\(report.expiredCache)",
+                        "webSessions": "\(report.webSessions)",
                     ])
             } catch {
                 logger.warning("retention pass failed", metadata: ["error": "\(error)"])
@@ -85,6 +89,7 @@ public struct RetentionService: Service {
                 "DELETE FROM jobs WHERE status IN ('succeeded', 'dead') AND finished_at < \(cutoff(age)) RETURNING id").count
         }
         report.expiredCache = try await store.responseCache.purgeExpiredResponses()
+        report.webSessions = try await store.webSessions.purgeExpired()
         return report
     }
 }
