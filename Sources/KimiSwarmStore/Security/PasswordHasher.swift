@@ -113,7 +113,8 @@ public struct PasswordHasher: Sendable {
         let passwordBytes = Array(password.utf8)
         guard !passwordBytes.isEmpty, !salt.isEmpty else { return nil }
         let n = 1 << parameters.log2N
-        // scrypt needs 128 * r * (N + p + 1) bytes; a page to spare.
+        // scrypt needs 128 * r * (N + p + 1) bytes; a page to spare. (swift-crypto 3.12.3 does not
+        // pass `maxMemory` on and uses 128 * N * r * p + a page, which suffices within the bounds.)
         let memory = 128 * parameters.blockSize * (n + parameters.parallelism + 2) + 4096
         guard
             let key = try? KDF.Scrypt.deriveKey(
