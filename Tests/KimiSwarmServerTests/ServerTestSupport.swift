@@ -171,8 +171,12 @@ func withTestServer<T: Sendable>(
         var configuration = ServerConfiguration(
             settings: ServerSettings(host: "127.0.0.1", port: 0, workers: workers), adminKey: Secret(adminKey),
             queuePollInterval: .milliseconds(50))
+        // scrypt at its cheapest (the production cost takes seconds in a debug build).
+        configuration.passwordCost = 10
         configure(&configuration)
-        _ = try await FirstStart.ensure(store: store, adminKey: configuration.adminKey, logger: serverTestLogger)
+        _ = try await FirstStart.ensure(
+            store: store, adminKey: configuration.adminKey, adminPassword: configuration.adminPassword,
+            passwordCost: configuration.passwordCost, logger: serverTestLogger)
         let registry = PrometheusCollectorRegistry()
         let dependencies = ServerDependencies(
             configuration: configuration, store: store, client: loopbackClient(provider, registry: registry), registry: registry,

@@ -78,7 +78,7 @@ struct DashboardAPI: Sendable {
         var fields = headers
         var body = ByteBuffer()
         if let json {
-            body = ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: json, options: [.withoutEscapingSlashes]))
+            body = ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys, .withoutEscapingSlashes]))
             fields[.contentType] = "application/json"
         }
         fields[.init("X-Request-ID")!] = context.requestID

@@ -58,7 +58,7 @@ struct OverviewPage {
         cards.append(
             """
             <div class="card stat spend" id="stat-spend"><div class="label">Spend this month</div><div class="value">\(Layout.money(month.costUSD))</div>
-            \(SVGCharts.gauge(used: spent, limit: budget, label: "of the plan's budget"))
+            \(SVGCharts.gauge(used: spent, limit: budget, label: "Monthly budget"))
             <div class="detail">\(Layout.number(month.tokens)) tokens</div></div>
             """)
         if principal.allows(.usageRead) {

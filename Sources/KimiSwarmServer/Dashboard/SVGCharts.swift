@@ -73,10 +73,10 @@ enum SVGCharts {
         let fraction = limit.map { $0 > 0 ? min(1, used / $0) : 1 } ?? 0
         let level = fraction >= 1 ? "over" : fraction >= 0.8 ? "warn" : "ok"
         let idAttribute: HTML = id.map { " id=\"\($0)\"" } ?? ""
-        let limitText = limit.map { Layout.money(Decimal($0)) } ?? "no limit"
+        let figures = limit.map { "\(Layout.money(Decimal(used))) of \(Layout.money(Decimal($0)))" } ?? "\(Layout.money(Decimal(used))), no limit set"
         return """
             <div class="gauge"\(idAttribute) data-used="\(used)" data-limit="\(limit ?? 0)">
-              <div class="gauge-label"><span>\(label)</span><span class="gauge-figures">\(Layout.money(Decimal(used))) of \(limitText)</span></div>
+              <div class="gauge-label"><span>\(label)</span><span class="gauge-figures">\(figures)</span></div>
               <svg class="gauge-bar" viewBox="0 0 100 8" preserveAspectRatio="none" aria-hidden="true">
                 <rect class="track" x="0" y="0" width="100" height="8" rx="4"/>
                 <rect class="fill \(level)" x="0" y="0" width="\(fraction * 100)" height="8" rx="4"/>
@@ -89,7 +89,7 @@ enum SVGCharts {
     static func niceCeiling(_ value: Double) -> Double {
         guard value > 0 else { return 1 }
         let magnitude = pow(10, floor(log10(value)))
-        for step in [1.0, 2, 2.5, 5, 10] where step * magnitude >= value { return step * magnitude }
+        for step in [1.0, 2, 4, 6, 8, 10] where step * magnitude >= value { return step * magnitude }
         return 10 * magnitude
     }
 }

@@ -12,15 +12,21 @@ struct SignInRoutes {
     let apiKeys: APIKeyAuthenticator
     let policy: WebSessionPolicy
     let throttle = LoginThrottle()
-    /// A hash of a random password at the policy's cost, verified against when the user is
-    /// unknown, so unknown e-mails cost as much time as wrong passwords.
-    let decoyHash: String
+    /// A hash of a random password at the policy's cost (made at the first sign-in), verified
+    /// against when the user is unknown, so unknown e-mails cost as much time as wrong passwords.
+    private let decoyHash = DecoyHash()
 
     init(store: SwarmStore, apiKeys: APIKeyAuthenticator, policy: WebSessionPolicy) {
         self.store = store
         self.apiKeys = apiKeys
         self.policy = policy
-        decoyHash = (try? PasswordHasher(costLog2: policy.passwordCost).hash(WebForm.randomToken())) ?? ""
+    }
+
+    private func decoy(_ hasher: PasswordHasher) throws -> String {
+        if let made = decoyHash.value.withLock({ $0 }) { return made }
+        let made = try hasher.hash(WebForm.randomToken())
+        decoyHash.value.withLock { $0 = made }
+        return made
     }
 
     func register(public group: RouterGroup<AppRequestContext>, signedIn: RouterGroup<AppRequestContext>) {
@@ -119,8 +125,8 @@ struct SignInRoutes {
                 status: .tooManyRequests, email: email)
         }
         // Unknown users and users without a password cost the same time as a wrong password.
-        let stored = credentials?.passwordHash ?? decoyHash
-        let valid = try await NIOThreadPool.singleton.runIfActive { hasher.verify(password, against: stored) }
+        let known = credentials?.passwordHash
+        let valid = try await NIOThreadPool.singleton.runIfActive { hasher.verify(password, against: try known ?? decoy(hasher)) }
         guard valid, let credentials, credentials.passwordHash != nil else {
             throttle.recordFailure(address: address)
             var message = "The e-mail or password is wrong."
@@ -160,7 +166,7 @@ struct SignInRoutes {
     }
 
     static func minutes(_ seconds: Double) -> String {
-        let minutes = max(1, Int((seconds / 60).rounded(.up)))
+        let minutes = max(1, Int((seconds / 60).rounded()))
         return minutes == 1 ? "1 minute" : "\(minutes) minutes"
     }
 }
@@ -188,4 +194,9 @@ final class LoginThrottle: Sendable {
             return Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18
         }
     }
+}
+
+/// The sign-in form's decoy hash, made once.
+final class DecoyHash: Sendable {
+    let value = Mutex<String?>(nil)
 }

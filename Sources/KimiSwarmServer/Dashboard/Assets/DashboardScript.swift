@@ -174,7 +174,7 @@ enum DashboardScript {
           fill.setAttribute('class', 'fill ' + (fraction >= 1 ? 'over' : fraction >= 0.8 ? 'warn' : 'ok'));
         }
         var figures = box.querySelector('.gauge-figures');
-        if (figures) { figures.textContent = money(cost) + ' of ' + (limit > 0 ? money(limit) : 'no limit'); }
+        if (figures) { figures.textContent = limit > 0 ? money(cost) + ' of ' + money(limit) : money(cost) + ', no limit set'; }
       }
 
       function loadFragment(path, replaceID, done) {

@@ -33,7 +33,7 @@ enum DashboardStylesheet {
 
     .top { display: flex; align-items: center; gap: 1rem; flex-wrap: wrap; padding: .6rem 1.25rem; background: var(--panel); border-bottom: 1px solid var(--line); position: sticky; top: 0; z-index: 5; }
     .brand { display: flex; align-items: center; gap: .45rem; font-weight: 700; color: var(--text); }
-    .top nav { display: flex; gap: .15rem; flex: 1 1 auto; overflow-x: auto; min-width: 0; }
+    .top nav { display: flex; gap: .15rem; flex: 1 1 auto; overflow-x: auto; min-width: 0; scrollbar-width: none; }
     .top nav a { padding: .35rem .7rem; border-radius: 7px; color: var(--muted); white-space: nowrap; }
     .top nav a:hover { background: var(--idle-bg); text-decoration: none; color: var(--text); }
     .top nav a[aria-current="page"] { background: var(--idle-bg); color: var(--text); font-weight: 600; }
@@ -64,7 +64,7 @@ enum DashboardStylesheet {
     th { color: var(--muted); font-weight: 600; font-size: .8rem; text-transform: uppercase; letter-spacing: .03em; }
     tr.group th { background: var(--idle-bg); color: var(--text); text-transform: none; }
     td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
-    td.task { max-width: 28rem; overflow-wrap: anywhere; }
+    td.task { max-width: 28rem; min-width: 9rem; overflow-wrap: anywhere; }
     .table-scroll { overflow-x: auto; }
     .actions-cell { white-space: nowrap; }
 
@@ -168,6 +168,7 @@ enum DashboardStylesheet {
     pre.output, pre.yaml { background: var(--bg); border: 1px solid var(--line); border-radius: 8px; padding: .75rem; max-height: 24rem; overflow: auto; white-space: pre-wrap; overflow-wrap: anywhere; margin: .5rem 0 0; }
     pre.output:empty { display: none; }
     .markdown { overflow-wrap: anywhere; }
+    .report-card .markdown { max-height: 40rem; overflow: auto; padding-right: .5rem; }
     .markdown pre { background: var(--bg); padding: .7rem; border-radius: 8px; overflow-x: auto; }
     .markdown blockquote { border-left: 3px solid var(--line); margin: .5rem 0; padding-left: .8rem; color: var(--muted); }
     .markdown table { margin: .5rem 0; }
