@@ -231,6 +231,19 @@ struct DashboardPageTests {
         }
     }
 
+    @Test("page views do not use up the plan's requests per minute; the API still counts its own")
+    func rateLimit() async throws {
+        try await withTestServer(.sqlite, workers: 0) { server in
+            let (_, key) = try await server.tenant(role: .tenantAdmin, plan: "free")  // 60 requests a minute
+            let browser = WebBrowser(server)
+            try await browser.signIn(key: key)
+            for _ in 0..<10 { #expect(try await browser.get("/costs").status == 200) }  // 8 API calls each
+            var statuses: [Int] = []
+            for _ in 0..<61 { statuses.append(try await server.request(.GET, "/api/v1/me", key: key).status) }
+            #expect(statuses.last == 429)
+        }
+    }
+
     @Test("assets are served with a version; unknown pages are an HTML 404")
     func assets() async throws {
         try await withTestServer(.sqlite, workers: 0) { server in

@@ -85,6 +85,7 @@ struct DashboardAPI: Sendable {
         let head = HTTPRequest(method: method, scheme: "http", authority: "localhost", path: path.hasPrefix("/") ? path : "/api/v1/" + path, headerFields: fields)
         var inner = context
         inner.web = nil
+        inner.viaDashboard = true
         return try await responder.value.respond(to: Request(head: head, body: RequestBody(buffer: body)), context: inner)
     }
 }

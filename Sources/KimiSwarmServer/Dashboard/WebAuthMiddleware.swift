@@ -73,12 +73,13 @@ struct WebAuthMiddleware: RouterMiddleware {
             throw APIError.forbidden("cross-site form posts are refused", hint: "Use the dashboard's own pages.")
         }
         if let origin = request.headers[HTTPField.Name("Origin")!], origin != "null" {
-            let host = request.headers[HTTPField.Name("Host")!] ?? request.head.authority ?? ""
+            // Behind a reverse proxy the browser's host may arrive as X-Forwarded-Host.
+            let hosts = [request.headers[HTTPField.Name("Host")!] ?? request.head.authority, request.headers[HTTPField.Name("X-Forwarded-Host")!]]
             guard let url = URL(string: origin), let originHost = url.host else {
                 throw APIError.forbidden("the Origin header is not valid")
             }
             let originAuthority = originHost + (url.port.map { ":\($0)" } ?? "")
-            guard originAuthority == host else {
+            guard hosts.contains(originAuthority) else {
                 throw APIError.forbidden("cross-site form posts are refused", hint: "Use the dashboard's own pages.")
             }
         }

@@ -2,14 +2,15 @@ import Hummingbird
 
 /// Applies the tenant's requests-per-minute limit (and each key's) to the routes of the
 /// groups it is added to, after ``AuthMiddleware``: a 429 with `Retry-After` beyond it.
-/// Token and cost budgets are the gateway's to check; this only counts requests.
+/// Token and cost budgets are the gateway's to check; this only counts requests. The
+/// dashboard's in-process calls are not counted (a page view makes several).
 struct TenantRateLimitMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
 
     let quotas: QuotaEnforcer
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        if let principal = context.principal { try await quotas.admit(principal, budgets: false) }
+        if let principal = context.principal, !context.viaDashboard { try await quotas.admit(principal, budgets: false) }
         return try await next(request, context)
     }
 }
