@@ -48,16 +48,20 @@ enum RunGraphSVG {
         return Layout(columns: columns, position: position, width: width, height: height)
     }
 
-    static func svg(_ graph: TaskGraph, states: [String: State] = [:]) -> HTML {
+    /// `critical`: the ids of the critical path in order (a finished run's, from its result).
+    static func svg(_ graph: TaskGraph, states: [String: State] = [:], critical: [String] = []) -> HTML {
         let layout = layout(graph)
+        let onPath = Set(critical)
+        let criticalEdges = Set(zip(critical, critical.dropFirst()).map { "\($0.0)>\($0.1)" })
         let dependedOn = Set(graph.tasks.flatMap(\.dependsOn))
         var edges: [HTML] = []
         func edge(_ from: String, _ to: String) {
             guard let start = layout.position[from], let end = layout.position[to] else { return }
             let x1 = start.x + nodeWidth, y1 = start.y + nodeHeight / 2, x2 = end.x, y2 = end.y + nodeHeight / 2
             let bend = (x2 - x1) / 2
+            let style = criticalEdges.contains("\(from)>\(to)") ? "edge critical" : "edge"
             edges.append(
-                "<path class=\"edge\" data-from=\"\(from)\" data-to=\"\(to)\" d=\"M\(x1) \(y1) C\(x1 + bend) \(y1), \(x2 - bend) \(y2), \(x2) \(y2)\"/>")
+                "<path class=\"\(style)\" data-from=\"\(from)\" data-to=\"\(to)\" d=\"M\(x1) \(y1) C\(x1 + bend) \(y1), \(x2 - bend) \(y2), \(x2) \(y2)\"/>")
         }
         for task in graph.tasks {
             for dependency in task.dependsOn { edge(dependency, task.id) }
@@ -65,10 +69,15 @@ enum RunGraphSVG {
         }
         var nodes: [HTML] = []
         for task in graph.tasks {
-            nodes.append(node(id: task.id, title: task.id, subtitle: task.template, state: states[task.id] ?? .pending, at: layout.position[task.id]!))
+            nodes.append(
+                node(
+                    id: task.id, title: task.id, subtitle: task.template, state: states[task.id] ?? .pending, critical: onPath.contains(task.id),
+                    at: layout.position[task.id]!))
         }
         nodes.append(
-            node(id: synthesisID, title: "synthesis", subtitle: "final report", state: states[synthesisID] ?? .pending, at: layout.position[synthesisID]!))
+            node(
+                id: synthesisID, title: "synthesis", subtitle: "final report", state: states[synthesisID] ?? .pending,
+                critical: onPath.contains(synthesisID), at: layout.position[synthesisID]!))
         let dependencies = graph.tasks.map { "\($0.id):\($0.dependsOn.joined(separator: ","))" }.joined(separator: ";")
         return """
             <svg id="run-graph" class="graph" viewBox="0 0 \(layout.width) \(layout.height)" width="\(layout.width)" height="\(layout.height)" \
@@ -78,11 +87,11 @@ enum RunGraphSVG {
             """
     }
 
-    private static func node(id: String, title: String, subtitle: String, state: State, at point: (x: Double, y: Double)) -> HTML {
+    private static func node(id: String, title: String, subtitle: String, state: State, critical: Bool, at point: (x: Double, y: Double)) -> HTML {
         let shortTitle = title.count > 22 ? String(title.prefix(21)) + "…" : title
         let shortSubtitle = subtitle.count > 26 ? String(subtitle.prefix(25)) + "…" : subtitle
         return """
-            <g class="node" data-agent="\(id)" data-state="\(state.rawValue)" tabindex="0" role="button" aria-label="\(title) (\(subtitle))" \
+            <g class="\(critical ? "node critical" : "node")" data-agent="\(id)" data-state="\(state.rawValue)" tabindex="0" role="button" aria-label="\(title) (\(subtitle))" \
             transform="translate(\(point.x) \(point.y))"><title>\(title) · \(subtitle)</title>\
             <rect width="\(nodeWidth)" height="\(nodeHeight)" rx="8"/>\
             <circle class="dot" cx="14" cy="\(nodeHeight / 2)" r="5"/>\
@@ -90,17 +99,19 @@ enum RunGraphSVG {
             """
     }
 
+    static func state(_ outcome: AgentOutcome.State) -> State {
+        switch outcome {
+        case .completed: return .done
+        case .failed: return .failed
+        case .skipped: return .skipped
+        case .notStarted: return .pending
+        }
+    }
+
     /// Node states of a finished run, from its stored result.
     static func states(of result: RunResult) -> [String: State] {
         var states: [String: State] = [:]
-        for agent in result.agents {
-            switch agent.state {
-            case .completed: states[agent.id] = .done
-            case .failed: states[agent.id] = .failed
-            case .skipped: states[agent.id] = .skipped
-            case .notStarted: states[agent.id] = .pending
-            }
-        }
+        for agent in result.agents { states[agent.id] = state(agent.state) }
         switch result.status {
         case .completed, .partial: states[synthesisID] = result.answer == nil ? .failed : .done
         case .failed: states[synthesisID] = result.answer == nil ? .failed : .done

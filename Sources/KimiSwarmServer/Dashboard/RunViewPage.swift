@@ -58,8 +58,12 @@ struct RunViewPage {
         guard let graph = graph(run, result), !graph.tasks.isEmpty else {
             return "<div id=\"graph-box\" class=\"graph-box waiting\"><p class=\"muted\">Waiting for the planner to split the task…</p></div>"
         }
-        let states = run.status.isFinal ? result.map(RunGraphSVG.states(of:)) ?? [:] : [:]
-        return "<div id=\"graph-box\" class=\"graph-box\" data-planned=\"true\">\(RunGraphSVG.svg(graph, states: states))</div>"
+        let finished = run.status.isFinal ? result : nil
+        let states = finished.map(RunGraphSVG.states(of:)) ?? [:]
+        // The engine's critical path: "plan", the sub-agents, "synthesis".
+        let critical = (finished?.measures.criticalPath ?? []).filter { $0 != "plan" }
+        let svg = RunGraphSVG.svg(graph, states: states, critical: critical)
+        return "<div id=\"graph-box\" class=\"graph-box\" data-planned=\"true\">\(svg)</div>"
     }
 
     private func report(_ run: RunRecord, _ result: RunResult?) -> HTML {
@@ -99,9 +103,9 @@ struct RunViewPage {
         let source = RunDTO.source(of: run.spec)
         let agentRows = (result?.agents ?? []).map { agent -> HTML in
             """
-            <tr data-agent="\(agent.id)"><td>\(agent.id)</td><td>\(agent.template)</td><td>\(agent.state.rawValue)</td>\
+            <tr data-agent="\(agent.id)"><td>\(agent.id)</td><td>\(agent.template)</td><td>\(RunGraphSVG.state(agent.state).rawValue)</td>\
             <td class="num">\(Layout.number(agent.usage.promptTokens + agent.usage.completionTokens))</td><td class="num">\(Layout.money(agent.costUSD))</td>\
-            <td class="num">\(String(format: "%.1f s", agent.seconds))</td><td class="num">—</td></tr>
+            <td class="num">\(String(format: "%.1f s", agent.seconds))</td><td class="num">\(agent.toolCalls)</td></tr>
             """
         }
         let content: HTML = """

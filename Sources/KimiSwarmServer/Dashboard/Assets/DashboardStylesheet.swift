@@ -130,8 +130,9 @@ enum DashboardStylesheet {
     .gauge .fill.over { fill: var(--fail); }
 
     .run-grid { display: grid; grid-template-columns: minmax(0, 2fr) minmax(0, 1fr); gap: .9rem; }
-    .graph-card, .agents-card, .report-card { grid-column: 1 / -1; }
-    .output-card { grid-column: 1 / -1; }
+    .graph-card, .output-card, .report-card { grid-column: 1 / -1; }
+    .agents-card { grid-column: 1; grid-row: 2; }
+    .budget-card { grid-column: 2; grid-row: 2; align-self: start; }
     .task-text { white-space: pre-wrap; overflow-wrap: anywhere; max-width: 60rem; }
     .run-actions { display: flex; align-items: center; gap: .5rem; flex-wrap: wrap; }
     .live { font-size: .78rem; color: var(--ok); }
@@ -175,6 +176,7 @@ enum DashboardStylesheet {
 
     @media (max-width: 900px) {
       .sections, .run-grid { grid-template-columns: minmax(0, 1fr); }
+      .agents-card, .budget-card { grid-column: 1; grid-row: auto; }
       .wrap { padding: .8rem; }
       .top { padding: .5rem .8rem; gap: .5rem; }
       .account .tenant { display: none; }
