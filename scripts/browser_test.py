@@ -4,6 +4,9 @@
 Starts headless Chromium, drives it over the DevTools protocol (CDP) and walks the
 dashboard as a user would: sign in, estimate and start a run, watch it finish live, visit
 every page, dark mode, a narrow window, sign out. Screenshots of each page go to --out.
+The browser reaches the server through a local TCP proxy that cuts every connection once
+while the run is going: the run view must show that it is reconnecting, resume the event
+stream by itself and still see every event exactly once.
 
 It fails (exit 1) on any JavaScript error: an uncaught exception, console.error or
 console.assert, a browser log entry of level error (failed sub-resource loads and CSP
@@ -160,6 +163,62 @@ def page_websocket_url(port):
         time.sleep(0.2)
 
 
+# --- A TCP proxy that can drop every connection -----------------------------------------
+
+
+class DroppingProxy:
+    """Forwards 127.0.0.1:<port> to the server byte for byte. drop() closes every open
+    connection, as a flaky network or a restarting load balancer would: the browser's event
+    stream breaks mid-run and the page must reconnect and resume by itself."""
+
+    def __init__(self, target_host, target_port):
+        self.target = (target_host, target_port)
+        self.writers = set()
+        self.server = None
+        self.port = None
+
+    async def start(self):
+        self.server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        self.port = self.server.sockets[0].getsockname()[1]
+        return self.port
+
+    async def _serve(self, client_reader, client_writer):
+        try:
+            server_reader, server_writer = await asyncio.open_connection(*self.target)
+        except OSError:
+            client_writer.close()
+            return
+        self.writers.update((client_writer, server_writer))
+
+        async def pipe(reader, writer):
+            try:
+                while chunk := await reader.read(65536):
+                    writer.write(chunk)
+                    await writer.drain()
+            except (ConnectionError, OSError):
+                pass
+            finally:
+                writer.close()
+                self.writers.discard(writer)
+
+        try:
+            await asyncio.gather(pipe(client_reader, server_writer), pipe(server_reader, client_writer))
+        except asyncio.CancelledError:  # the test is over
+            pass
+
+    def drop(self):
+        count = len(self.writers) // 2
+        for writer in list(self.writers):
+            writer.transport.abort()
+        self.writers.clear()
+        return count
+
+    async def stop(self):
+        self.drop()
+        if self.server is not None:
+            self.server.close()
+
+
 # --- DevTools protocol -----------------------------------------------------------------
 
 
@@ -176,6 +235,8 @@ class CDP:
         self.loads = 0  # Page.loadEventFired count: a navigation finished
         self.documents = []  # (status, url) of main documents, newest last
         self.expected_statuses = set()
+        # URL parts whose failed network loads are expected for now (a deliberate drop).
+        self.expected_network_failures = set()
         self.reader = asyncio.create_task(self._read())
 
     async def _read(self):
@@ -226,7 +287,8 @@ class CDP:
             self.errors.append((f"console.{params['type']}", text, frame_url(params.get("stackTrace"))))
         elif method == "Log.entryAdded":
             entry = params.get("entry", {})
-            if entry.get("level") == "error":
+            expected = entry.get("source") == "network" and any(part in entry.get("url", "") for part in self.expected_network_failures)
+            if entry.get("level") == "error" and not expected:
                 self.errors.append((f"browser log ({entry.get('source', '?')})", entry.get("text", ""), entry.get("url", "")))
         elif method == "Network.responseReceived" and params.get("type") == "Document":
             response = params.get("response", {})
@@ -285,8 +347,9 @@ def js(value):
 
 
 class BrowserTest:
-    def __init__(self, cdp, base_url, out, timeout):
+    def __init__(self, cdp, base_url, out, timeout, proxy=None):
         self.cdp = cdp
+        self.proxy = proxy
         self.base = base_url.rstrip("/")
         self.out = out
         self.timeout = timeout
@@ -444,6 +507,7 @@ class BrowserTest:
         })()"""
         loads = self.cdp.loads
         clicked = False
+        dropped = False
         last = None
         deadline = time.monotonic() + self.timeout
         while True:
@@ -457,6 +521,9 @@ class BrowserTest:
                 last = summary
             if state["states"] and not clicked:
                 clicked = await self.cdp.evaluate(click_js)
+            if state["states"] and not dropped and state["status"] == "running":
+                dropped = True
+                await self.drop_connection()
             done = (
                 state["status"] == "succeeded"
                 and state["states"]
@@ -477,7 +544,35 @@ class BrowserTest:
         )
         if self.cdp.loads != loads:
             raise StepFailure("the run view reloaded; it must update live without a reload")
+        if not dropped:
+            print("    note: the run finished before the connection could be dropped", flush=True)
+        events = await self.cdp.evaluate("document.querySelector('main[data-run-status]').getAttribute('data-events') || ''")
+        seen, _, last = events.partition("/")
+        if not seen or seen != last:
+            raise StepFailure(f"the run view did not see every event exactly once (seen/last id: {events!r})")
+        print(f"    events seen once each: {seen}", flush=True)
         await self.screenshot("04-run-view.png", full_page=True)
+
+    async def drop_connection(self):
+        """Cuts every TCP connection mid-run (through the proxy): the event stream breaks, the
+        page must say it is reconnecting, and the browser must resume the stream with
+        Last-Event-ID, so that the run view still reaches every node done and has seen every
+        event exactly once (checked by the caller through main[data-events])."""
+        if self.proxy is None:
+            return
+        # The cut stream's load fails in the network log; that is the point here.
+        self.cdp.expected_network_failures.add(f"{self.run_path}/events")
+        dropped = self.proxy.drop()
+        await self.wait_for(
+            "(() => { const l = document.getElementById('live'); return !!l && l.classList.contains('reconnecting'); })()",
+            "the run view to show that it is reconnecting", timeout=10, interval=0.05)
+        print(f"    dropped {dropped} connection(s); the page is reconnecting", flush=True)
+        await self.wait_for(
+            "(() => { const l = document.getElementById('live'); return !!l && (l.hidden || !l.classList.contains('reconnecting')); })()",
+            "the event stream to reconnect", timeout=20)
+        await asyncio.sleep(0.3)
+        self.cdp.expected_network_failures.clear()
+        print("    reconnected", flush=True)
 
     async def other_pages(self):
         await self.goto("/runs", "history")
@@ -534,14 +629,19 @@ async def run(args):
     chromium = Chromium(find_chromium(args.chromium))
     cdp = None
     test = None
+    proxy = None
     step = "start Chromium"
     try:
+        # The browser talks to the server through a proxy that can cut its connections.
+        target = urllib.parse.urlsplit(args.base_url)
+        proxy = DroppingProxy(target.hostname or "127.0.0.1", target.port or 80)
+        base_url = f"http://127.0.0.1:{await proxy.start()}"
         port = chromium.start()
         async with connect(page_websocket_url(port), max_size=None, proxy=None, open_timeout=15) as websocket:
             cdp = CDP(websocket)
             for domain in ("Page", "Runtime", "Log", "Network"):
                 await cdp.send(f"{domain}.enable")
-            test = BrowserTest(cdp, args.base_url, args.out, args.timeout)
+            test = BrowserTest(cdp, base_url, args.out, args.timeout, proxy)
             steps = [
                 ("sign-in-page", test.sign_in_page),
                 ("sign-in", lambda: test.sign_in(args.email, args.password)),
@@ -574,6 +674,8 @@ async def run(args):
         return 1
     finally:
         chromium.stop()
+        if proxy is not None:
+            await proxy.stop()
 
 
 async def report_failure(cdp, out, step, message):

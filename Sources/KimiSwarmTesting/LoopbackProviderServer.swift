@@ -134,6 +134,13 @@ public final class LoopbackProviderServer: Sendable {
         state.setResponder(responder)
     }
 
+    /// Makes the echo model answer every request after `latency` (like a real model's time
+    /// to answer); `.zero` answers at once again. Replaces any responder.
+    public func setEchoLatency(_ latency: Duration) {
+        guard latency != .zero else { return state.setResponder(nil) }
+        state.setResponder { request -> FakeResponse? in FakeResponse.delayed(latency, EchoModel.response(for: request)) }
+    }
+
     /// Installs (or removes, with `nil`) a callback invoked on the server's event loop
     /// for every request received, after it is recorded. Keep it fast and non-blocking.
     public func setRequestObserver(_ observer: (@Sendable (RecordedRequest) -> Void)?) {

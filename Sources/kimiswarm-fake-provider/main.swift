@@ -2,7 +2,7 @@
 // echo behaviour (OpenAI chat completions, Anthropic messages, models, embeddings) until
 // SIGINT or SIGTERM.
 //
-//     kimiswarm-fake-provider [--port N] [--quiet]
+//     kimiswarm-fake-provider [--port N] [--latency MS] [--quiet]
 
 import Dispatch
 import Foundation
@@ -20,6 +20,8 @@ import Darwin
 struct Options {
     var port = 0
     var quiet = false
+    /// Milliseconds before each answer.
+    var latency = 0
 }
 
 /// Writes a line to standard output and flushes it (so pipes see it immediately).
@@ -33,9 +35,10 @@ func complain(_ line: String) {
 }
 
 let usage = """
-    usage: kimiswarm-fake-provider [--port N] [--quiet]
-      --port N   TCP port on 127.0.0.1 (default 0: an ephemeral port)
-      --quiet    do not log each request
+    usage: kimiswarm-fake-provider [--port N] [--latency MS] [--quiet]
+      --port N       TCP port on 127.0.0.1 (default 0: an ephemeral port)
+      --latency MS   answer each request after MS milliseconds (default 0)
+      --quiet        do not log each request
     """
 
 /// A command-line usage error.
@@ -59,6 +62,11 @@ func parseOptions(_ arguments: [String]) -> Result<Options, UsageError> {
                 return .failure(UsageError(message: "--port needs a number between 0 and 65535"))
             }
             options.port = port
+        case "--latency":
+            guard let value = remaining.popFirst(), let milliseconds = Int(value), (0...600_000).contains(milliseconds) else {
+                return .failure(UsageError(message: "--latency needs milliseconds between 0 and 600000"))
+            }
+            options.latency = milliseconds
         case "--quiet", "-q":
             options.quiet = true
         case "--help", "-h":
@@ -104,6 +112,7 @@ do {
     complain("error: cannot listen on 127.0.0.1:\(options.port): \(error)")
     exit(1)
 }
+if options.latency > 0 { server.setEchoLatency(.milliseconds(options.latency)) }
 if !options.quiet {
     server.setRequestObserver { request in
         emit("#\(request.sequenceNumber) \(request.method) \(request.uri) (\(request.body.count) bytes)")

@@ -23,6 +23,9 @@ enum DashboardScript {
       var awaitingFinal = false;
       var source = null;
       var paintTimer = null;
+      // Events are numbered per run; one seen before (a replay) is skipped.
+      var lastSeq = 0;
+      var seen = 0;
 
       function agent(id) {
         if (!agents.has(id)) {
@@ -267,8 +270,13 @@ enum DashboardScript {
         source = new EventSource('/runs/' + runID + '/events');
         Object.keys(handlers).forEach(function (type) {
           source.addEventListener(type, function (event) {
+            var seq = Number(event.lastEventId) || 0;
+            if (seq && seq <= lastSeq) { return; }
             var data = {};
             try { data = JSON.parse(event.data); } catch (error) { return; }
+            if (seq) { lastSeq = seq; }
+            seen += 1;
+            run.setAttribute('data-events', seen + '/' + lastSeq);
             handlers[type](data);
             schedule();
           });
