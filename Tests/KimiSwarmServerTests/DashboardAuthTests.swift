@@ -123,6 +123,29 @@ struct DashboardAuthTests {
         }
     }
 
+    @Test("a super admin switches to any tenant; a member only to their own tenants")
+    func tenantSwitch() async throws {
+        try await withTestServer(.sqlite, workers: 0, configure: { $0.adminPassword = Secret(Self.password) }) { server in
+            let (tenantID, key) = try await server.tenant(role: .tenantAdmin)
+            _ = try await server.store.runs.createRun(tenantID: tenantID, task: "a run of the other tenant")
+            let admin = WebBrowser(server)
+            try await admin.signIn(email: "admin@localhost", password: Self.password)
+            let overview = try await admin.get("/")
+            #expect(overview.body.contains("id=\"tenant-switch\"") && overview.body.contains("<option>\(tenantID)</option>"))
+            #expect(!(try await admin.get("/runs")).body.contains("a run of the other tenant"))
+            #expect(try await admin.post("/tenant", ["tenant": tenantID]).status == 303)
+            let runs = try await admin.get("/runs")
+            #expect(runs.body.contains("a run of the other tenant"))
+            #expect(runs.body.contains("href=\"/admin\""), "still a super admin there")
+
+            // A member of one tenant has no menu and cannot switch by posting.
+            let member = WebBrowser(server)
+            try await member.signIn(key: key)
+            #expect(!(try await member.get("/")).body.contains("id=\"tenant-switch\""))
+            #expect(try await member.post("/tenant", ["tenant": FirstStart.defaultTenantID]).status == 403)
+        }
+    }
+
     @Test("members added with a password sign in; changing it signs them out everywhere")
     func memberPasswords() async throws {
         try await withTestServer(.sqlite) { server in

@@ -34,7 +34,7 @@ enum Layout {
                 <div class="account">
                   <span class="who" title="\(web.who)">\(web.who)</span>
                   <span class="badge role">\(roleName(principal.role))</span>
-                  <span class="tenant" title="tenant">\(principal.tenantID)</span>
+                  \(tenantSwitch(principal, web, context))
                   <form id="sign-out" method="post" action="/logout">\(csrf(context))<button class="link" type="submit">Sign out</button></form>
                 </div>
                 """
@@ -52,6 +52,16 @@ enum Layout {
             \(content)
             </div>
             """)
+    }
+
+    /// The acting tenant, as a menu when the user may switch.
+    static func tenantSwitch(_ principal: Principal, _ web: WebSignIn, _ context: AppRequestContext) -> HTML {
+        guard web.tenants.count > 1 else { return "<span class=\"tenant\" title=\"tenant\">\(principal.tenantID)</span>" }
+        let options = web.tenants.map { id in "<option\(HTML.attribute("selected", when: id == principal.tenantID))>\(id)</option>" as HTML }
+        return """
+            <form id="tenant-switch" class="inline tenant" method="post" action="/tenant">\(csrf(context))\
+            <select name="tenant" aria-label="tenant" data-autosubmit>\(options)</select> <button type="submit" class="small">Switch</button></form>
+            """
     }
 
     /// The bare HTML document (the sign-in page uses it without the header).

@@ -32,6 +32,14 @@ struct SignInRoutes {
     func register(public group: RouterGroup<AppRequestContext>, signedIn: RouterGroup<AppRequestContext>) {
         group.get("login") { request, _ in try await form(request, error: nil, status: .ok) }
         group.post("login") { request, context in try await signIn(request, context) }
+        signedIn.post("tenant") { request, context in
+            let form = try await WebForm.read(request, context: context)
+            guard let web = context.web, let tenant = form.text("tenant"), web.tenants.contains(tenant) else {
+                throw APIError.forbidden("you may not act in that tenant", hint: "Pick one of the tenants in the menu.")
+            }
+            try await store.webSessions.setTenant(token: web.token, tenantID: tenant)
+            return Page.redirect("/")
+        }
         signedIn.post("logout") { request, context in
             _ = try await WebForm.read(request, context: context)
             if let web = context.web { try await store.webSessions.delete(token: web.token) }

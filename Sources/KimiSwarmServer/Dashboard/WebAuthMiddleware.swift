@@ -10,6 +10,9 @@ struct WebSignIn: Sendable {
     var session: WebSession
     /// Who is signed in, for the page header (an e-mail or the API key's name).
     var who: String
+    /// The tenants a signed-in user may switch to (their memberships; every tenant for a
+    /// super admin); empty for API key sessions, which stay in the key's tenant.
+    var tenants: [String] = []
 }
 
 /// Lets a dashboard page through only with a live session cookie. It turns the session into
@@ -27,7 +30,7 @@ struct WebAuthMiddleware: RouterMiddleware {
         guard let token = request.cookies[WebSessionPolicy.cookieName]?.value, token.utf8.count <= 128,
             let session = try await store.webSessions.session(token: token)
         else { return signInFirst(request) }
-        guard let (principal, who) = try await resolve(session) else {
+        guard let (principal, who, choices) = try await resolve(session) else {
             try await store.webSessions.delete(token: token)
             return signInFirst(request)
         }
@@ -38,21 +41,29 @@ struct WebAuthMiddleware: RouterMiddleware {
         }
         var context = context
         context.principal = principal
-        context.web = WebSignIn(token: token, session: session, who: who)
+        context.web = WebSignIn(token: token, session: session, who: who, tenants: choices)
         context.logger[metadataKey: "tenant_id"] = .string(principal.tenantID)
         return try await next(request, context)
     }
 
     /// The session's caller, or `nil` when the user left the tenant or the key stopped working.
-    private func resolve(_ session: WebSession) async throws -> (Principal, String)? {
+    /// A super admin may act in a tenant they are no member of (like `X-KimiSwarm-Tenant`).
+    private func resolve(_ session: WebSession) async throws -> (Principal, String, [String])? {
         if let keyID = session.apiKeyID {
             guard let key = try await store.apiKeys.key(tenantID: session.tenantID, keyID: keyID), key.isUsable(at: Date()) else { return nil }
-            return (Principal(tenantID: key.tenantID, role: key.role, userID: key.userID, apiKeyID: key.id, method: .dashboard), "key \(key.name)")
+            return (Principal(tenantID: key.tenantID, role: key.role, userID: key.userID, apiKeyID: key.id, method: .dashboard), "key \(key.name)", [])
         }
-        guard let userID = session.userID, let role = try await memberships.role(tenantID: session.tenantID, userID: userID),
-            let user = try await store.directory.user(id: userID)
-        else { return nil }
-        return (Principal(tenantID: session.tenantID, role: role, userID: userID, method: .dashboard), user.email)
+        guard let userID = session.userID, let user = try await store.directory.user(id: userID) else { return nil }
+        let own = try await store.directory.tenantsOfUser(userID: userID).map(\.tenantID)
+        let superAdmin = try await own.asyncContains { try await memberships.role(tenantID: $0, userID: userID) == .superAdmin }
+        if let role = try await memberships.role(tenantID: session.tenantID, userID: userID) {
+            let tenants = superAdmin ? try await store.directory.listTenants().map(\.id) : own
+            return (Principal(tenantID: session.tenantID, role: role, userID: userID, method: .dashboard), user.email, tenants)
+        }
+        guard superAdmin, let home = own.first, try await store.directory.tenant(tenantID: session.tenantID) != nil else { return nil }
+        var principal = Principal(tenantID: home, role: .superAdmin, userID: userID, method: .dashboard)
+        principal.tenantID = session.tenantID
+        return (principal, user.email, try await store.directory.listTenants().map(\.id))
     }
 
     /// Pages redirect to the sign-in form (and come back afterwards); anything else is a 401.
@@ -112,5 +123,13 @@ struct WebSessionPolicy: Sendable {
 
     static func cookie(_ name: String, value: String, maxAge: Int, request: Request) -> Cookie {
         Cookie(name: name, value: value, maxAge: maxAge, path: "/", secure: isSecure(request), httpOnly: true, sameSite: .strict)
+    }
+}
+
+extension Sequence {
+    /// Whether any element satisfies an async predicate.
+    func asyncContains(where predicate: (Element) async throws -> Bool) async rethrows -> Bool {
+        for element in self where try await predicate(element) { return true }
+        return false
     }
 }

@@ -13,6 +13,11 @@ enum DashboardScript {
         if (form && !window.confirm(form.getAttribute('data-confirm'))) { event.preventDefault(); }
       });
 
+      document.addEventListener('change', function (event) {
+        var select = event.target;
+        if (select.matches && select.matches('select[data-autosubmit]') && select.form) { select.form.requestSubmit(); }
+      });
+
       var run = document.getElementById('run');
       if (!run) { return; }
       var runID = run.getAttribute('data-run-id');

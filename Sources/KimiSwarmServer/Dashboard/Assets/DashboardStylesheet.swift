@@ -40,6 +40,7 @@ enum DashboardStylesheet {
     .account { display: flex; align-items: center; gap: .5rem; flex-wrap: wrap; font-size: .85rem; min-width: 0; }
     .account .who { max-width: 16rem; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
     .account .tenant { color: var(--muted); font-family: var(--mono); }
+    .account select { width: auto; padding: .15rem .4rem; font-size: .8rem; }
     .wrap { max-width: 1240px; margin: 0 auto; padding: 1.25rem; }
 
     .page-head { display: flex; justify-content: space-between; align-items: flex-start; gap: 1rem; flex-wrap: wrap; margin-bottom: 1rem; }
