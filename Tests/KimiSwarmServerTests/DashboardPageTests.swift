@@ -70,7 +70,11 @@ struct DashboardPageTests {
             let task = "Review <script>alert(1)</script> our sign-in"
             let estimate = try await browser.post("/runs/new", ["task": task, "swarm": "security", "max_cost_usd": "2", "action": "estimate"])
             #expect(estimate.status == 200)
-            #expect(estimate.body.contains("id=\"estimate\""))
+            #expect(estimate.body.contains("<h2>Estimate</h2>"))
+            // The fragment the page's script asks for as the form changes.
+            let live = try await browser.post("/runs/estimate", ["task": task, "swarm": "security"])
+            #expect(live.body.hasPrefix("<div id=\"estimate\"") && live.body.contains("<h2>Estimate</h2>"))
+            #expect(try await browser.post("/runs/estimate", ["task": task, "concurrency": "0"]).body.contains("Concurrency must be a whole number"))
             let nonce = try #require(WebBrowser.firstMatch(#"name="nonce" value="([^"]+)""#, in: estimate.body))
             let started = try await browser.post("/runs/new", ["task": task, "swarm": "security", "max_cost_usd": "2", "action": "start", "nonce": nonce])
             #expect(started.status == 303)
@@ -213,6 +217,14 @@ struct DashboardPageTests {
             #expect(csv.header("content-type")?.hasPrefix("text/csv") == true)
             #expect(csv.body.hasPrefix("model,calls"))
             #expect(try await browser.get("/costs?from=2026-13-01").body.contains("must be a date"))
+            // The tenant's own limits: lowering works, raising above the plan does not.
+            try await server.store.directory.setPlan(tenantID: tenantID, planID: "pro")
+            _ = try await browser.get("/costs")
+            #expect(try await browser.post("/costs/quota", ["monthly_cost_limit_usd": "20"]).status == 303)
+            #expect(try await server.store.quotas.effectiveQuota(tenantID: tenantID).monthlyCostLimitUSD == 20)
+            let raise = try await browser.post("/costs/quota", ["requests_per_minute": "100000"])
+            #expect(raise.status == 403)
+            #expect(raise.body.contains("would raise a limit above your plan"))
 
             let admin = WebBrowser(server)
             try await admin.signIn(key: server.adminKey)
@@ -240,8 +252,9 @@ struct DashboardPageTests {
             try await browser.signIn(key: key)
             for _ in 0..<10 { #expect(try await browser.get("/costs").status == 200) }  // 8 API calls each
             var statuses: [Int] = []
-            for _ in 0..<61 { statuses.append(try await server.request(.GET, "/api/v1/me", key: key).status) }
-            #expect(statuses.last == 429)
+            // The bucket refills one request a second, so ask for well over 60 at once.
+            for _ in 0..<90 { statuses.append(try await server.request(.GET, "/api/v1/me", key: key).status) }
+            #expect(statuses.contains(429))
         }
     }
 

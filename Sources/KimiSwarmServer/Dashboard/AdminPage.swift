@@ -35,23 +35,41 @@ struct AdminPage {
         pages.post("admin/plans") { request, context in
             let form = try await WebForm.read(request, context: context)
             guard let id = form.text("id") else { return try await page(context, error: "A plan needs an id.", status: .unprocessableContent) }
-            var limits: [String: Any] = [:]
-            for (field, label) in Self.limitFields {
-                guard let text = form.text(field) else {
-                    limits[field] = NSNull()
-                    continue
-                }
-                if field == "monthly_cost_limit_usd" {
-                    limits[field] = text
-                } else if let value = Int(text), value >= 0 {
-                    limits[field] = value
-                } else {
-                    return try await page(context, error: "\(label) must be a whole number (or empty for no limit).", status: .unprocessableContent)
-                }
+            let limits: [String: Any]
+            do { limits = try Self.limits(form) } catch let error as APIError {
+                return try await page(context, error: error.message, status: error.status)
             }
             let path = "plans/\(id.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(.init(charactersIn: "-_"))) ?? "")"
             return try await change(context, .put, path, ["name": form.text("name") ?? id, "limits": limits], done: "plan-saved")
         }
+    }
+
+    /// The six limit fields of a form as the API's `limits` object (empty: no limit).
+    static func limits(_ form: WebForm) throws -> [String: Any] {
+        var limits: [String: Any] = [:]
+        for (field, label) in limitFields {
+            guard let text = form.text(field) else {
+                limits[field] = NSNull()
+                continue
+            }
+            if field == "monthly_cost_limit_usd" {
+                limits[field] = text
+            } else if let value = Int(text), value >= 0 {
+                limits[field] = value
+            } else {
+                throw APIError.unprocessable("\(label) must be a whole number (or empty for no limit)")
+            }
+        }
+        return limits
+    }
+
+    /// Inputs for the six limits, prefilled from `values` (an API `limits` object).
+    static func limitInputs(_ values: [String: Any]) -> HTML {
+        HTML.join(
+            limitFields.map { field, label -> HTML in
+                let value = values[field].flatMap { $0 is NSNull ? nil : "\($0)" } ?? ""
+                return "<label>\(label) <input name=\"\(field)\" inputmode=\"decimal\" placeholder=\"no limit\" value=\"\(value)\"></label>"
+            })
     }
 
     static func notice(_ code: String?) -> HTML? {
@@ -127,7 +145,7 @@ struct AdminPage {
             <form class="form inline-form" method="post" action="/admin/plans" id="plan-form">\(Layout.csrf(context))
               <label>Id <input name="id" required maxlength="64" placeholder="team"></label>
               <label>Name <input name="name" maxlength="100"></label>
-              \(Self.limitFields.map { "<label>\($0.1) <input name=\"\($0.0)\" inputmode=\"decimal\" placeholder=\"no limit\"></label>" as HTML })
+              \(Self.limitInputs([:]))
               <div class="actions"><button type="submit">Save plan</button></div>
               <p class="muted small">Saving an existing id replaces its limits; empty fields mean no limit.</p>
             </form></section>

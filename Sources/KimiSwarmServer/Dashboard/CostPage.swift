@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import KimiSwarmCore
 import KimiSwarmStore
@@ -10,7 +11,22 @@ struct CostPage {
     let api: DashboardAPI
 
     func register(_ pages: RouterGroup<AppRequestContext>) {
-        pages.get("costs") { request, context in try await costs(request, context) }
+        pages.get("costs") { request, context in
+            let done: HTML? = request.uri.queryParameters["done"] == "quota-saved" ? "The tenant's limits were saved." : nil
+            return try await costs(request, context, notice: done)
+        }
+        pages.post("costs/quota") { request, context in
+            try DashboardAccess.require(.quotaManage, context)
+            let form = try await WebForm.read(request, context: context)
+            let reply: APIReply
+            do {
+                reply = try await api.call(.put, "quota", json: try AdminPage.limits(form), context: context)
+            } catch let error as APIError {
+                return try await costs(request, context, error: error.message, status: error.status)
+            }
+            guard reply.ok else { return try await costs(request, context, error: reply.problem, status: reply.status) }
+            return Page.redirect("/costs?done=quota-saved")
+        }
         pages.get("costs.csv") { request, context in
             try DashboardAccess.require(.usageRead, context)
             let query = request.uri.queryParameters
@@ -20,7 +36,9 @@ struct CostPage {
         }
     }
 
-    private func costs(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+    private func costs(
+        _ request: Request, _ context: AppRequestContext, notice: HTML? = nil, error: String? = nil, status: HTTPResponse.Status = .ok
+    ) async throws -> Response {
         guard let principal = context.principal else { throw APIError.unauthenticated("sign in first") }
         if !principal.allows(.plansRead) { try DashboardAccess.require(.usageRead, context) }
         let query = request.uri.queryParameters
@@ -29,7 +47,7 @@ struct CostPage {
         let to = query["to"].map(String.init).flatMap { $0.isEmpty ? nil : $0 } ?? today
         let range = RunPages.query([("from", from), ("to", to)])
         var sections: [HTML] = []
-        var problem: String?
+        var problem = error
         if principal.allows(.usageRead) {
             let byDay = try await api.call(.get, "usage?group_by=day&" + range, context: context)
             if byDay.ok {
@@ -69,7 +87,7 @@ struct CostPage {
         }
         if principal.allows(.plansRead) {
             let quota = try await api.call(.get, "quota", context: context)
-            if quota.ok { sections.append(Self.planSection(quota.object)) }
+            if quota.ok { sections.append(Self.planSection(quota.object, context: context)) }
         }
         let content: HTML = """
             <div class="page-head"><h1>Cost analytics</h1></div>
@@ -81,7 +99,7 @@ struct CostPage {
             \(problem.map { "<p class=\"error\" role=\"alert\">\(DashboardErrorMiddleware.sentence($0))</p>" as HTML })
             <div class="sections">\(sections)</div>
             """
-        return Page.response(Layout.page("Costs", page: "costs", active: "/costs", context: context, content))
+        return Page.response(Layout.page("Costs", page: "costs", active: "/costs", context: context, notice: notice, content), status: status)
     }
 
     private func csvLink(_ dimension: String, _ range: String) -> HTML {
@@ -133,7 +151,7 @@ struct CostPage {
             """
     }
 
-    static func planSection(_ quota: [String: Any]) -> HTML {
+    static func planSection(_ quota: [String: Any], context: AppRequestContext) -> HTML {
         let plan = quota["plan"] as? [String: Any]
         let effective = quota["effective"] as? [String: Any] ?? [:]
         let usage = quota["usage"] as? [String: Any] ?? [:]
@@ -150,7 +168,20 @@ struct CostPage {
             <section class="card" id="plan"><div class="card-head"><h2>Plan: \(plan?["name"] as? String ?? "none")</h2></div>
             <table><tbody>\(rows)</tbody></table>
             <p class="muted small">This month: \(Layout.money(usage["cost_this_month_usd"] as? String)) and \(Layout.number(usage["tokens_this_month"] as? Int ?? 0)) tokens; \
-            \(usage["active_runs"] as? Int ?? 0) active runs.</p></section>
+            \(usage["active_runs"] as? Int ?? 0) active runs.</p>
+            \(overridesForm(quota["overrides"] as? [String: Any] ?? [:], context: context))</section>
+            """
+    }
+
+    /// The tenant's own limits under its plan's (tenant admin: only lower; super admin: any).
+    static func overridesForm(_ overrides: [String: Any], context: AppRequestContext) -> HTML {
+        guard let principal = context.principal, principal.allows(.quotaManage) else { return "" }
+        return """
+            <form class="form inline-form" method="post" action="/costs/quota" id="quota-form">\(Layout.csrf(context))
+              <p class="muted small">The tenant's own limits, under the plan's\(principal.isSuperAdmin ? "" : " (only a super admin may raise them above the plan)"). Empty: the plan's.</p>
+              \(AdminPage.limitInputs(overrides))
+              <div class="actions"><button type="submit">Save limits</button></div>
+            </form>
             """
     }
 

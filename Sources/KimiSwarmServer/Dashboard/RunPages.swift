@@ -18,6 +18,14 @@ struct RunPages {
             return Page.response(newRunPage(context, form: WebForm(fields: [:]), estimate: nil, error: nil))
         }
         pages.post("runs/new") { request, context in try await submit(request, context) }
+        // The new-run page's script asks for the estimate as the form changes.
+        pages.post("runs/estimate") { request, context in
+            try require(.runsWrite, context)
+            let (body, problems) = Self.runBody(try await WebForm.read(request, context: context))
+            guard problems.isEmpty else { return Page.response(Self.estimateBox(nil, error: problems.joined(separator: ". ") + ".")) }
+            let reply = try await api.call(.post, "runs/estimate", json: body, context: context)
+            return Page.response(Self.estimateBox(reply.ok ? reply.object : nil, error: reply.ok ? nil : Self.sentence(reply.problem)))
+        }
         pages.post("runs/:id/cancel") { request, context in try await action("cancel", request, context) }
         pages.post("runs/:id/resume") { request, context in try await action("resume", request, context) }
         RunViewPage(store: store, library: library, api: api).register(pages)
@@ -123,22 +131,6 @@ struct RunPages {
         let options = [HTML("<option value=\"\">Let the planner decide</option>")] + swarms.map { swarm in
             "<option value=\"\(swarm.id)\"\(HTML.attribute("selected", when: swarm.id == chosen))>\(swarm.name) (\(swarm.graph.tasks.count) agents)</option>"
         }
-        var estimateBox: HTML = ""
-        if let estimate {
-            let known = estimate["prices_known"] as? Bool ?? true
-            estimateBox = """
-                <div id="estimate" class="card estimate" role="status">
-                  <h2>Estimate</h2>
-                  <dl class="figures">
-                    <div><dt>Sub-agents</dt><dd>\(estimate["agents"] as? Int ?? 0)</dd></div>
-                    <div><dt>Expected model calls</dt><dd>\(estimate["expected_calls"] as? Int ?? 0)</dd></div>
-                    <div><dt>Expected cost</dt><dd>\(Layout.money(estimate["expected_cost_usd"] as? String))</dd></div>
-                    <div><dt>At most</dt><dd>\(Layout.money(estimate["maximum_cost_usd"] as? String))</dd></div>
-                  </dl>
-                  \(known ? "" : "<p class=\"muted\">Some models have no known price; their calls are not in these figures.</p>" as HTML)
-                </div>
-                """
-        }
         let content: HTML = """
             <div class="page-head"><h1>New run</h1></div>
             \(error.map { "<p class=\"error\" role=\"alert\">\($0)</p>" as HTML })
@@ -159,14 +151,32 @@ struct RunPages {
                 <button type="submit" name="action" value="start" class="primary">Start run</button>
               </div>
             </form>
-            \(estimateBox)
+            \(Self.estimateBox(estimate, error: nil))
             """
         return Layout.page("New run", page: "new-run", active: "/runs", context: context, content)
     }
 
-    private func submit(_ request: Request, _ context: AppRequestContext) async throws -> Response {
-        try require(.runsWrite, context)
-        let form = try await WebForm.read(request, context: context)
+    /// The estimate (or why there is none); an empty box until there is a task to estimate.
+    static func estimateBox(_ estimate: [String: Any]?, error: String?) -> HTML {
+        if let error { return "<div id=\"estimate\" class=\"card estimate\" role=\"status\"><p class=\"error\">\(error)</p></div>" }
+        guard let estimate else { return "<div id=\"estimate\" class=\"card estimate\" role=\"status\" hidden></div>" }
+        let known = estimate["prices_known"] as? Bool ?? true
+        return """
+            <div id="estimate" class="card estimate" role="status">
+              <h2>Estimate</h2>
+              <dl class="figures">
+                <div><dt>Sub-agents</dt><dd>\(estimate["agents"] as? Int ?? 0)</dd></div>
+                <div><dt>Expected model calls</dt><dd>\(estimate["expected_calls"] as? Int ?? 0)</dd></div>
+                <div><dt>Expected cost</dt><dd>\(Layout.money(estimate["expected_cost_usd"] as? String))</dd></div>
+                <div><dt>At most</dt><dd>\(Layout.money(estimate["maximum_cost_usd"] as? String))</dd></div>
+              </dl>
+              \(known ? "" : "<p class=\"muted\">Some models have no known price; their calls are not in these figures.</p>" as HTML)
+            </div>
+            """
+    }
+
+    /// The API body of the new-run form, and what is wrong with its budgets.
+    static func runBody(_ form: WebForm) -> ([String: Any], [String]) {
         var body: [String: Any] = ["task": form["task"] ?? ""]
         if let swarm = form.text("swarm") { body["swarm"] = swarm }
         var budgets: [String: Any] = [:]
@@ -181,6 +191,13 @@ struct RunPages {
             if let value = Int(text), value > 0 { budgets[field] = value } else { problems.append("\(label) must be a whole number above 0") }
         }
         if !budgets.isEmpty { body["budgets"] = budgets }
+        return (body, problems)
+    }
+
+    private func submit(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        try require(.runsWrite, context)
+        let form = try await WebForm.read(request, context: context)
+        let (body, problems) = Self.runBody(form)
         guard problems.isEmpty else {
             return Page.response(newRunPage(context, form: form, estimate: nil, error: problems.joined(separator: ". ") + "."), status: .unprocessableContent)
         }

@@ -55,9 +55,7 @@ struct SettingsPage {
             guard Self.providers.contains(provider) else { return try await page(context, error: "Pick a provider.", status: .unprocessableContent) }
             var body: [String: Any] = ["secret": form["secret"] ?? ""]
             if let name = form.text("name") { body["name"] = name }
-            let reply = try await api.call(.put, "credentials/\(provider)", json: body, context: context)
-            guard reply.ok else { return try await page(context, error: reply.problem, status: reply.status) }
-            return Page.redirect("/settings?done=credential-saved")
+            return try await apply(context, .put, "credentials/\(provider)", json: body, done: "credential-saved")
         }
         pages.post("settings/credentials/:provider/delete") { request, context in
             let form = try await WebForm.read(request, context: context)
@@ -70,24 +68,27 @@ struct SettingsPage {
             var body: [String: Any] = ["email": form.text("email") ?? "", "role": form["role"] ?? ""]
             if let name = form.text("display_name") { body["display_name"] = name }
             if let password = form["password"], !password.isEmpty { body["password"] = password }
-            let reply = try await api.call(.post, "members", json: body, context: context)
-            guard reply.ok else { return try await page(context, error: reply.problem, status: reply.status) }
-            return Page.redirect("/settings?done=member-added")
+            return try await apply(context, .post, "members", json: body, done: "member-added")
         }
         pages.post("settings/members/:user/role") { request, context in
             let form = try await WebForm.read(request, context: context)
-            let reply = try await api.call(.put, "members/\(try Self.pathID(context, "user"))", json: ["role": form["role"] ?? ""], context: context)
-            guard reply.ok else { return try await page(context, error: reply.problem, status: reply.status) }
-            return Page.redirect("/settings?done=role-changed")
+            return try await apply(context, .put, "members/\(try Self.pathID(context, "user"))", json: ["role": form["role"] ?? ""], done: "role-changed")
         }
         pages.post("settings/members/:user/remove") { request, context in
             try await change(request, context, .delete, "members/\(try Self.pathID(context, "user"))", done: "member-removed")
         }
     }
 
+    /// Reads a one-button form (checking its token) and makes the change.
     private func change(_ request: Request, _ context: AppRequestContext, _ method: HTTPRequest.Method, _ path: String, done: String) async throws -> Response {
         _ = try await WebForm.read(request, context: context)
-        let reply = try await api.call(method, path, context: context)
+        return try await apply(context, method, path, json: nil, done: done)
+    }
+
+    /// Makes a change through the API: back to the page with `done`'s notice, or the page
+    /// again with the API's message and status.
+    private func apply(_ context: AppRequestContext, _ method: HTTPRequest.Method, _ path: String, json: Any?, done: String) async throws -> Response {
+        let reply = try await api.call(method, path, json: json, context: context)
         guard reply.ok else { return try await page(context, error: reply.problem, status: reply.status) }
         return Page.redirect("/settings?done=\(done)")
     }

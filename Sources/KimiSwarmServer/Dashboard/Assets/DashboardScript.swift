@@ -18,6 +18,30 @@ enum DashboardScript {
         if (select.matches && select.matches('select[data-autosubmit]') && select.form) { select.form.requestSubmit(); }
       });
 
+      // The new-run form: the cost estimate follows the form as it is filled in.
+      var newRun = document.getElementById('new-run');
+      if (newRun) {
+        var estimateTimer = null;
+        var estimate = function () {
+          estimateTimer = null;
+          if (!newRun.elements.task || !newRun.elements.task.value.trim()) { return; }
+          fetch('/runs/estimate', { method: 'POST', credentials: 'same-origin', body: new URLSearchParams(new FormData(newRun)) })
+            .then(function (response) { return response.ok ? response.text() : null; })
+            .then(function (html) {
+              if (!html) { return; }
+              var holder = document.createElement('div');
+              holder.innerHTML = html; // rendered and escaped by the server
+              var fresh = holder.querySelector('#estimate');
+              var current = document.getElementById('estimate');
+              if (fresh && current) { current.replaceWith(fresh); }
+            })
+            .catch(function () { /* the Estimate button still works */ });
+        };
+        var later = function () { if (estimateTimer) { window.clearTimeout(estimateTimer); } estimateTimer = window.setTimeout(estimate, 600); };
+        newRun.addEventListener('input', later);
+        newRun.addEventListener('change', later);
+      }
+
       var run = document.getElementById('run');
       if (!run) { return; }
       var runID = run.getAttribute('data-run-id');
