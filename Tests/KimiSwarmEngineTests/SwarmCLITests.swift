@@ -59,6 +59,8 @@ struct SwarmCLITests {
                 if !started { try await Task.sleep(for: .milliseconds(100)) }
             }
             #expect(started, "the first run never reached the last sub-agent: \(first.stderrSoFar)")
+            // The log line comes before the request: wait until the hanging call has arrived.
+            for _ in 0..<100 where server.recordedRequests().count < 8 { try await Task.sleep(for: .milliseconds(100)) }
             first.kill()
             let killed = await first.wait()
             #expect(killed.status != 0)

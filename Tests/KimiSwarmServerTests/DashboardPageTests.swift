@@ -1,6 +1,7 @@
 import Foundation
 import KimiSwarmCore
 import KimiSwarmStore
+import KimiSwarmTesting
 import NIOHTTP1
 import Testing
 
@@ -56,7 +57,8 @@ struct DashboardPageTests {
 
     @Test("new run: estimate, start, the live view's parts, the event stream, history and the report", arguments: TestDatabase.available)
     func runFlow(_ database: TestDatabase) async throws {
-        try await withTestServer(database) { server in
+        // Scripted short answers: the echo model's long ones make thousands of events.
+        try await withTestServer(database, script: SwarmScript()) { server in
             let (tenantID, key) = try await server.tenant(role: .developer)
             let browser = WebBrowser(server)
             try await browser.signIn(key: key)
@@ -203,7 +205,7 @@ struct DashboardPageTests {
 
     @Test("costs and admin: charts, CSV export, health and circuits, tenants")
     func costsAndAdmin() async throws {
-        try await withTestServer(.sqlite) { server in
+        try await withTestServer(.sqlite, script: SwarmScript()) { server in
             let (tenantID, key) = try await server.tenant(role: .tenantAdmin)
             let created = try await server.request(.POST, "/api/v1/runs", key: key, body: #"{"task":"Check it","swarm":"security"}"#)
             let runID = try #require(created.json?["id"]?.stringValue)
