@@ -133,6 +133,26 @@ struct DashboardPageTests {
         }
     }
 
+    @Test("a planner run waits for its plan: the view and the graph fragment say so until it is planned")
+    func plannerRunWaits() async throws {
+        try await withTestServer(.sqlite, workers: 0) { server in
+            let (_, key) = try await server.tenant(role: .developer)
+            let browser = WebBrowser(server)
+            try await browser.signIn(key: key)
+            _ = try await browser.get("/runs/new")
+            let started = try await browser.post("/runs/new", ["task": "Plan a migration", "swarm": "", "action": "start"])
+            let location = try #require(started.location)
+            let view = try await browser.get(location)
+            #expect(view.body.contains("data-run-status=\"queued\""))
+            #expect(view.body.contains("Waiting for the planner"))
+            #expect(view.body.contains("id=\"cancel-form\""), "a queued run can be cancelled")
+            #expect(try await browser.get("\(location)/graph").body.contains("Waiting for the planner"))
+            #expect(try await browser.post("\(location)/cancel").status == 303)
+            #expect(try await browser.get(location).body.contains("data-run-status=\"cancelled\""))
+            #expect(try await browser.get(location).body.contains("id=\"resume-form\""))
+        }
+    }
+
     @Test("history pages with a cursor, 25 runs a page")
     func historyPaging() async throws {
         try await withTestServer(.sqlite, workers: 0) { server in
