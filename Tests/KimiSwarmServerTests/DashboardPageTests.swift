@@ -136,7 +136,7 @@ struct DashboardPageTests {
     @Test("a planner run waits for its plan: the view and the graph fragment say so until it is planned")
     func plannerRunWaits() async throws {
         try await withTestServer(.sqlite, workers: 0) { server in
-            let (_, key) = try await server.tenant(role: .developer)
+            let (tenantID, key) = try await server.tenant(role: .developer)
             let browser = WebBrowser(server)
             try await browser.signIn(key: key)
             _ = try await browser.get("/runs/new")
@@ -147,6 +147,12 @@ struct DashboardPageTests {
             #expect(view.body.contains("Waiting for the planner"))
             #expect(view.body.contains("id=\"cancel-form\""), "a queued run can be cancelled")
             #expect(try await browser.get("\(location)/graph").body.contains("Waiting for the planner"))
+            // Once planned, the graph comes from the run's `planned` event (the script asks on it).
+            let runID = String(location.dropFirst("/runs/".count))
+            let graph = #"{"graph":{"tasks":[{"id":"survey","template":"generalist","instructions":"Survey.","expected_output":"A list.","depends_on":[]},"# + #"{"id":"plan","template":"generalist","instructions":"Plan.","expected_output":"A plan.","depends_on":["survey"]}]}}"#
+            _ = try await server.store.events.appendEvent(tenantID: tenantID, runID: runID, type: "planned", data: graph)
+            let planned = try await browser.get("\(location)/graph")
+            #expect(planned.body.contains("<svg id=\"run-graph\"") && planned.body.contains("data-agent=\"survey\"") && planned.body.contains("data-from=\"survey\" data-to=\"plan\""))
             #expect(try await browser.post("\(location)/cancel").status == 303)
             #expect(try await browser.get(location).body.contains("data-run-status=\"cancelled\""))
             #expect(try await browser.get(location).body.contains("id=\"resume-form\""))

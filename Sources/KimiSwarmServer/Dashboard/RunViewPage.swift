@@ -18,7 +18,7 @@ struct RunViewPage {
         pages.get("runs/:id") { _, context in try await view(context) }
         pages.get("runs/:id/graph") { _, context in
             let (run, result) = try await load(context)
-            return Page.response(graphBox(run, result))
+            return Page.response(try await graphBox(run, result))
         }
         pages.get("runs/:id/report") { _, context in
             let (run, result) = try await load(context)
@@ -46,16 +46,22 @@ struct RunViewPage {
         return (run, result)
     }
 
-    /// The plan: stored with the run once planned, else the result's, else the ready-made swarm's.
-    private func graph(_ run: RunRecord, _ result: RunResult?) -> TaskGraph? {
+    /// The plan: stored with the run when it ended, else the result's, else the ready-made
+    /// swarm's, else the planner's from the run's `planned` event (a planner run under way).
+    private func graph(_ run: RunRecord, _ result: RunResult?) async throws -> TaskGraph? {
         if let text = run.graph, let graph = try? JSONDecoder().decode(TaskGraph.self, from: Data(text.utf8)) { return graph }
         if let graph = result?.graph { return graph }
         if let swarm = RunDTO.source(of: run.spec).1 { return library.swarms[swarm]?.graph }
-        return nil
+        let first = try await store.events.events(tenantID: run.tenantID, runID: run.id, afterSeq: 0, limit: 50)
+        guard let planned = first.first(where: { $0.type == "planned" }),
+            let object = try? JSONSerialization.jsonObject(with: Data(planned.data.utf8)) as? [String: Any],
+            let graph = object["graph"], let data = try? JSONSerialization.data(withJSONObject: graph)
+        else { return nil }
+        return try? JSONDecoder().decode(TaskGraph.self, from: data)
     }
 
-    private func graphBox(_ run: RunRecord, _ result: RunResult?) -> HTML {
-        guard let graph = graph(run, result), !graph.tasks.isEmpty else {
+    private func graphBox(_ run: RunRecord, _ result: RunResult?) async throws -> HTML {
+        guard let graph = try await graph(run, result), !graph.tasks.isEmpty else {
             return "<div id=\"graph-box\" class=\"graph-box waiting\"><p class=\"muted\">Waiting for the planner to split the task…</p></div>"
         }
         let finished = run.status.isFinal ? result : nil
@@ -120,7 +126,7 @@ struct RunViewPage {
             <div class="run-grid">
               <section class="card graph-card"><div class="card-head"><h2>Plan</h2>
                 <ul class="legend"><li class="pending">pending</li><li class="running">running</li><li class="done">done</li><li class="failed">failed</li><li class="critical">critical path</li></ul></div>
-                \(graphBox(run, result))
+                \(try await graphBox(run, result))
               </section>
               <section class="card budget-card"><h2>Budget</h2>
                 \(SVGCharts.gauge(used: cost, limit: maxCost, label: "Cost", id: "budget-gauge"))

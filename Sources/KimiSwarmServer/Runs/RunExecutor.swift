@@ -63,9 +63,13 @@ public struct RunExecutor: Sendable {
         let swarmRun = factory.engine(journal: journal, library: library, client: client).makeRun(spec, runID: run.id)
         logger.info("run started")
         // Events are stored by their own task until the run's stream ends (after `finished`),
-        // so cancelling the run never drops its last events.
+        // so cancelling the run never drops its last events. Token deltas are merged first.
         async let eventsStored: Void = {
-            for await envelope in swarmRun.events { await self.store(envelope.event, of: run, logger: logger) }
+            var coalescer = TokenDeltaCoalescer()
+            for await envelope in swarmRun.events {
+                for event in coalescer.add(envelope.event, now: .now) { await self.store(event, of: run, logger: logger) }
+            }
+            for event in coalescer.flushAll() { await self.store(event, of: run, logger: logger) }
         }()
         let outcome: RunResult? = await withTaskGroup(of: RunResult?.self) { group in
             group.addTask { await swarmRun.run() }
