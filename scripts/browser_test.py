@@ -462,6 +462,13 @@ class BrowserTest:
         await self.set_field("textarea[name=task]", TASK)
         await self.set_field("select[name=swarm]", "security")
         await self.set_field("input[name=max_cost_usd]", "1")
+        # The page's script fetches the estimate as the form is filled in...
+        await self.wait_for(
+            "(() => { const e = document.querySelector('#estimate'); return !!e && !e.hidden && e.textContent.includes('$'); })()",
+            "#estimate to appear by itself as the form was filled in",
+            timeout=15,
+        )
+        # ...and the Estimate button renders it on the server (no script needed).
         await self.submit(
             "document.querySelector('button[name=action][value=estimate]').click()",
             "new-run",
