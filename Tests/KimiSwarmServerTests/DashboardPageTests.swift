@@ -112,6 +112,11 @@ struct DashboardPageTests {
             let markdown = try await browser.get("\(location)/report.md")
             #expect(markdown.header("content-type")?.hasPrefix("text/markdown") == true)
 
+            let overview = try await browser.get("/")
+            #expect(overview.body.contains(#"id="stat-runs-today"><div class="label">Runs today</div><div class="value">1</div>"#))
+            #expect(overview.body.contains(#"id="stat-failures"><div class="label">Failures today</div><div class="value">0</div>"#))
+            #expect(overview.body.contains("href=\"\(location)\""), "a recent run")
+
             let history = try await browser.get("/runs")
             #expect(history.body.contains("href=\"\(location)\""))
             #expect(!(try await browser.get("/runs?status=failed")).body.contains("href=\"\(location)\""))

@@ -66,6 +66,24 @@ extension RunRepository {
     public func listRuns(tenantID: String, filter: RunFilter = RunFilter(), after cursor: RunCursor? = nil, limit: Int = 50) async throws
         -> [RunRecord]
     {
+        var conditions = Self.conditions(tenantID: tenantID, filter: filter)
+        if let cursor {
+            let ms = cursor.createdAt.millisecondsSince1970
+            conditions = conditions + " AND (created_at < \(ms) OR (created_at = \(ms) AND id < \(cursor.id)))"
+        }
+        let limit = min(max(limit, 1), 1000)
+        return try await context.database.query(
+            "SELECT * FROM runs WHERE \(conditions) ORDER BY created_at DESC, id DESC LIMIT \(limit)"
+        ).map(Self.run)
+    }
+
+    /// How many of the tenant's runs match `filter` (for dashboards' counters).
+    public func countRuns(tenantID: String, filter: RunFilter = RunFilter()) async throws -> Int {
+        try await context.database.first("SELECT COUNT(*) AS n FROM runs WHERE \(Self.conditions(tenantID: tenantID, filter: filter))")?.int("n") ?? 0
+    }
+
+    /// The `WHERE` clause of a filter.
+    static func conditions(tenantID: String, filter: RunFilter) -> SQLQuery {
         var conditions: SQLQuery = "tenant_id = \(tenantID)"
         if let status = filter.status { conditions = conditions + " AND status = \(status.rawValue)" }
         if let templateID = filter.templateID { conditions = conditions + " AND template_id = \(templateID)" }
@@ -76,14 +94,7 @@ extension RunRepository {
             let pattern = "%" + Self.escapeLike(search.lowercased()) + "%"
             conditions = conditions + " AND LOWER(task) LIKE \(pattern) ESCAPE '\\'"
         }
-        if let cursor {
-            let ms = cursor.createdAt.millisecondsSince1970
-            conditions = conditions + " AND (created_at < \(ms) OR (created_at = \(ms) AND id < \(cursor.id)))"
-        }
-        let limit = min(max(limit, 1), 1000)
-        return try await context.database.query(
-            "SELECT * FROM runs WHERE \(conditions) ORDER BY created_at DESC, id DESC LIMIT \(limit)"
-        ).map(Self.run)
+        return conditions
     }
 
     /// Asks a run to stop. A queued run is cancelled at once (`finished_at` set) and its
