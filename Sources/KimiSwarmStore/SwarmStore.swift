@@ -85,6 +85,8 @@ public final class SwarmStore: Sendable {
     public let jobs: JobQueue
     /// The dashboard's sign-in sessions.
     public let webSessions: WebSessionRepository
+    /// Invitations to join a tenant.
+    public let invitations: InvitationRepository
 
     /// A store over an open database (already migrated, or call ``migrate()``).
     public init(database: any SQLDatabase, masterKeys: MasterKeyring? = nil, clock: StoreClock = .system, logger: Logger) {
@@ -103,6 +105,7 @@ public final class SwarmStore: Sendable {
         quotas = QuotaRepository(context: context)
         jobs = JobQueue(context: context)
         webSessions = WebSessionRepository(context: context)
+        invitations = InvitationRepository(context: context)
     }
 
     /// The engine's journal for one tenant's runs.

@@ -127,10 +127,16 @@ struct AdminBillingRoutesTests {
         let raised = try await server.request(.PUT, "/api/v1/quota", key: key, body: #"{"max_concurrent_runs": 8}"#)
         #expect(raised.status == 403 && raised.body.contains("max_concurrent_runs"))
         #expect(try await server.request(.PUT, "/api/v1/quota", key: key, body: #"{"plan_id": "unlimited"}"#).status == 422)
-        // The super admin may raise, acting in the tenant.
+        // The super admin may raise, acting in the tenant: that raises the ceiling; the tenant's
+        // own lower limit still holds until its admins lift it (up to the new ceiling, no more).
         let superRaise = try await server.request(
             .PUT, "/api/v1/quota", key: admin, body: #"{"max_concurrent_runs": 8}"#, headers: ["X-KimiSwarm-Tenant": tenantID])
-        #expect(superRaise.status == 200 && superRaise.json?["effective"]?["max_concurrent_runs"]?.intValue == 8)
+        #expect(superRaise.status == 200 && superRaise.json?["ceiling"]?["max_concurrent_runs"]?.intValue == 8)
+        #expect(superRaise.json?["effective"]?["max_concurrent_runs"]?.intValue == 2)
+        #expect(superRaise.json?["tenant_limits"]?["max_concurrent_runs"]?.intValue == 2)
+        let lifted = try await server.request(.PUT, "/api/v1/quota", key: key, body: #"{"max_concurrent_runs": 8}"#)
+        #expect(lifted.status == 200 && lifted.json?["effective"]?["max_concurrent_runs"]?.intValue == 8)
+        #expect(try await server.request(.PUT, "/api/v1/quota", key: key, body: #"{"max_concurrent_runs": 9}"#).status == 403)
         let viewer = try await server.key(in: tenantID, role: .viewer)
         #expect(try await server.request(.GET, "/api/v1/quota", key: viewer).status == 200)
         #expect(try await server.request(.PUT, "/api/v1/quota", key: viewer, body: "{}").status == 403)

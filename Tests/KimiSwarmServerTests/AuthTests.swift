@@ -107,7 +107,7 @@ struct AuthTests {
         }
         try await withTestServer(.sqlite) { server in
             let disabled = try await server.request(.POST, "/api/v1/sessions", key: server.adminKey)
-            #expect(disabled.status == 503)
+            #expect(disabled.status == 404)
             #expect(disabled.body.contains("KIMISWARM_JWT_SECRET"))
         }
     }

@@ -257,7 +257,7 @@ struct DashboardPageTests {
             #expect(try await server.store.quotas.effectiveQuota(tenantID: tenantID).monthlyCostLimitUSD == 20)
             let raise = try await browser.post("/costs/quota", ["requests_per_minute": "100000"])
             #expect(raise.status == 403)
-            #expect(raise.body.contains("would raise a limit above your plan"))
+            #expect(raise.body.contains("would be above the limit your plan and the super admin allow"))
 
             let admin = WebBrowser(server)
             try await admin.signIn(key: server.adminKey)

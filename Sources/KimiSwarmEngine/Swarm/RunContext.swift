@@ -70,14 +70,14 @@ final class RunContext: Sendable {
 
     /// The wall-time deadline, if any.
     var deadline: ContinuousClock.Instant? {
-        spec.limits.maxWallSeconds.map { started + .milliseconds(Int64($0 * 1000)) }
+        spec.limits.maxWallSeconds.map { started + .saturating(seconds: $0) }
     }
 
     /// Throws when the run must stop starting work (a limit or the wall-time deadline).
     func checkCanStartWork() throws(BudgetLedger.LimitReached) {
         if let deadline, ContinuousClock.now >= deadline {
             let reached = BudgetLedger.LimitReached(
-                limit: "max_wall_time", message: "the run's wall-time limit of \(Int(spec.limits.maxWallSeconds ?? 0)) s is reached")
+                limit: "max_wall_time", message: "the run's wall-time limit of \((spec.limits.maxWallSeconds ?? 0).formatted()) s is reached")
             ledger.stop(reached)
             throw reached
         }

@@ -18,10 +18,17 @@ extension SwarmEngine {
     /// A typical agent: a few turns with a moderate prompt; the maximum: every allowed step with
     /// a long prompt and full output, bounded by the run's cost budget.
     public func estimate(_ spec: RunSpec) -> RunEstimate {
-        let limits = spec.limits
+        // Limits outside their bounds are refused before a run starts; clamping them here as
+        // well keeps this arithmetic free of overflow whatever a caller passes.
+        var limits = spec.limits
+        limits.maxSubAgents = limits.maxSubAgents.clamped(to: RunLimits.Bounds.maxSubAgents)
+        limits.maxFanOut = limits.maxFanOut.clamped(to: RunLimits.Bounds.maxFanOut)
+        limits.maxStepsPerAgent = limits.maxStepsPerAgent.clamped(to: RunLimits.Bounds.maxStepsPerAgent)
+        limits.maxOutputTokensPerCall = limits.maxOutputTokensPerCall.clamped(to: RunLimits.Bounds.maxOutputTokensPerCall)
         let graph = try? fixedGraph(for: spec)
-        let agents = graph?.tasks.count ?? min(limits.maxSubAgents, 8)
-        let maximumAgents = graph.map { min(limits.maxSubAgents, $0.tasks.count + limits.maxFanOut * $0.tasks.count) } ?? limits.maxSubAgents
+        let tasks = min(graph?.tasks.count ?? 0, 100_000)
+        let agents = graph == nil ? min(limits.maxSubAgents, 8) : tasks
+        let maximumAgents = graph == nil ? limits.maxSubAgents : min(limits.maxSubAgents, tasks + limits.maxFanOut * tasks)
         let output = limits.maxOutputTokensPerCall
         let planning = graph == nil ? 1 : 0
 
@@ -29,16 +36,19 @@ extension SwarmEngine {
             pricing.maximumCost(model: tiers.model(for: tier), promptTokens: prompt, maxOutputTokens: output)
         }
         let templates = graph?.tasks.compactMap { library.templates[$0.template] } ?? []
-        let tierOf: (Int) -> ModelTier = { index in index < templates.count ? templates[index].modelTier : .balanced }
+        // The first agents use the graph's templates' tiers, the rest the balanced tier. The
+        // cost is summed per template and multiplied for the rest, so the work is bounded by
+        // the graph's size, never by a sub-agent count.
+        func cost(ofAgents count: Int, prompt: Int, output: Int) -> Decimal {
+            let known = min(count, templates.count)
+            var total: Decimal = 0
+            for template in templates.prefix(known) { total += agentCost(tier: template.modelTier, prompt: prompt, output: output) }
+            if count > known { total += Decimal(count - known) * agentCost(tier: .balanced, prompt: prompt, output: output) }
+            return total
+        }
 
-        var expected: Decimal = 0
-        var maximum: Decimal = 0
-        for index in 0..<agents {
-            expected += 3 * agentCost(tier: tierOf(index), prompt: 3_000, output: min(output, 1_200))
-        }
-        for index in 0..<maximumAgents {
-            maximum += Decimal(limits.maxStepsPerAgent) * agentCost(tier: tierOf(index), prompt: 16_000, output: output)
-        }
+        var expected = 3 * cost(ofAgents: agents, prompt: 3_000, output: min(output, 1_200))
+        var maximum = Decimal(limits.maxStepsPerAgent) * cost(ofAgents: maximumAgents, prompt: 16_000, output: output)
         let plannerModel = tiers.plannerModel
         let plan = pricing.maximumCost(model: plannerModel, promptTokens: 4_000, maxOutputTokens: min(output, 2_000))
         let synthesis = pricing.maximumCost(model: plannerModel, promptTokens: 1_500 * agents, maxOutputTokens: output)
@@ -56,4 +66,9 @@ extension SwarmEngine {
             maximumCalls: planning * 2 + maximumAgents * limits.maxStepsPerAgent + 1, expectedCostUSD: expected.rounded(6),
             maximumCostUSD: maximum.rounded(6), pricesKnown: pricesKnown)
     }
+}
+
+extension Comparable {
+    /// The value, moved into `range` when outside it.
+    func clamped(to range: ClosedRange<Self>) -> Self { min(max(self, range.lowerBound), range.upperBound) }
 }

@@ -53,20 +53,67 @@ public struct RunLimits: Sendable, Hashable, Codable {
         self.maxRetries = maxRetries
     }
 
-    /// Problems with the values (non-positive counts and so on).
-    public var problems: [String] {
-        var problems: [String] = []
-        if let maxTokens, maxTokens <= 0 { problems.append("max tokens must be positive") }
-        if let maxCostUSD, maxCostUSD <= 0 { problems.append("max cost must be positive") }
-        if let maxWallSeconds, maxWallSeconds <= 0 { problems.append("max wall time must be positive") }
-        if maxSubAgents < 1 { problems.append("max sub-agents must be at least 1") }
-        if maxToolCalls < 0 { problems.append("max tool calls must not be negative") }
-        if concurrency < 1 { problems.append("concurrency must be at least 1") }
-        if maxDepth < 0 { problems.append("max depth must not be negative") }
-        if maxStepsPerAgent < 1 { problems.append("max steps per agent must be at least 1") }
-        if toolTimeoutSeconds <= 0 { problems.append("tool timeout must be positive") }
-        if maxOutputTokensPerCall < 1 { problems.append("max output tokens per call must be at least 1") }
-        if maxRetries < 0 { problems.append("max retries must not be negative") }
+    /// Problems with the values, each naming its field by its wire name (`max_wall_seconds`)
+    /// and saying the range it must be in (``Bounds``).
+    public var problems: [String] { fieldProblems.map { "`\($0.field)` \($0.message)" } }
+
+    /// Problems with the values, with the field (wire name) each is about.
+    public var fieldProblems: [(field: String, message: String)] {
+        var problems: [(field: String, message: String)] = []
+        func check(_ field: String, _ value: Int?, _ range: ClosedRange<Int>) {
+            guard let value, !range.contains(value) else { return }
+            problems.append((field, "must be \(range.lowerBound) to \(range.upperBound) (got \(value))"))
+        }
+        func check(_ field: String, _ value: Double?, above lower: Double, atMost upper: Double) {
+            guard let value else { return }
+            guard value.isFinite, value > lower, value <= upper else {
+                problems.append((field, "must be more than \(lower.formatted()) and at most \(upper.formatted()) seconds"))
+                return
+            }
+        }
+        check("max_tokens", maxTokens, Bounds.maxTokens)
+        if let maxCostUSD, !(maxCostUSD > 0 && maxCostUSD <= Bounds.maxCostUSD) {
+            problems.append(("max_cost_usd", "must be more than 0 and at most \(Bounds.maxCostUSD) US dollars"))
+        }
+        check("max_wall_seconds", maxWallSeconds, above: 0, atMost: Bounds.maxWallSeconds)
+        check("max_sub_agents", maxSubAgents, Bounds.maxSubAgents)
+        check("max_tool_calls", maxToolCalls, Bounds.maxToolCalls)
+        check("concurrency", concurrency, Bounds.concurrency)
+        check("max_depth", maxDepth, Bounds.maxDepth)
+        check("max_fan_out", maxFanOut, Bounds.maxFanOut)
+        check("max_steps_per_agent", maxStepsPerAgent, Bounds.maxStepsPerAgent)
+        check("tool_timeout_seconds", toolTimeoutSeconds, above: 0, atMost: Bounds.toolTimeoutSeconds)
+        check("max_output_tokens_per_call", maxOutputTokensPerCall, Bounds.maxOutputTokensPerCall)
+        check("max_retries", maxRetries, Bounds.maxRetries)
         return problems
+    }
+
+    /// The range of every limit. The API, the command line and the engine refuse values
+    /// outside them (the engine checks a spec again when it reads one back from storage).
+    public enum Bounds {
+        /// Tokens over a whole run: 1 to 100 million.
+        public static let maxTokens = 1...100_000_000
+        /// Spend of one run, in US dollars: more than 0, at most 1,000,000.
+        public static let maxCostUSD: Decimal = 1_000_000
+        /// Wall time of one run: more than 0, at most 7 days.
+        public static let maxWallSeconds: Double = 604_800
+        /// Sub-agents of one run: 1 to 1,000.
+        public static let maxSubAgents = 1...1_000
+        /// Tool calls of one run: 0 to 100,000.
+        public static let maxToolCalls = 0...100_000
+        /// Sub-agents at once: 1 to 256.
+        public static let concurrency = 1...256
+        /// Delegation depth: 0 to 8.
+        public static let maxDepth = 0...8
+        /// Delegations by one agent: 0 to 100.
+        public static let maxFanOut = 0...100
+        /// Model calls of one agent: 1 to 256.
+        public static let maxStepsPerAgent = 1...256
+        /// One tool call: more than 0, at most one hour.
+        public static let toolTimeoutSeconds: Double = 3_600
+        /// Output tokens of one model call: 1 to 1,000,000.
+        public static let maxOutputTokensPerCall = 1...1_000_000
+        /// Retries of a failed sub-task: 0 to 10.
+        public static let maxRetries = 0...10
     }
 }

@@ -1,3 +1,4 @@
+import KimiSwarmCore
 /// A tool call that took longer than the run allows.
 struct ToolTimeout: Error, CustomStringConvertible {
     var seconds: Double
@@ -10,7 +11,7 @@ func withToolTimeout<T: Sendable>(seconds: Double, _ operation: @escaping @Senda
     try await withThrowingTaskGroup(of: T?.self) { group in
         group.addTask { try await operation() }
         group.addTask {
-            try await Task.sleep(for: .milliseconds(Int64(seconds * 1000)))
+            try await Task.sleep(for: .saturating(seconds: seconds))
             return nil
         }
         defer { group.cancelAll() }

@@ -1,4 +1,5 @@
 import Foundation
+import KimiSwarmEngine
 import KimiSwarmStore
 
 /// A tenant as the API shows it.
@@ -183,19 +184,34 @@ struct LimitsDTO: Codable {
         requestsPerMinute = try container.decodeIfPresent(Int.self, forKey: .requestsPerMinute)
         dailyTokenLimit = try container.decodeIfPresent(Int.self, forKey: .dailyTokenLimit)
         maxSubAgentsPerRun = try container.decodeIfPresent(Int.self, forKey: .maxSubAgentsPerRun)
-        let integers: [(CodingKeys, Int?)] = [
-            (.monthlyTokenLimit, monthlyTokenLimit), (.maxConcurrentRuns, maxConcurrentRuns), (.requestsPerMinute, requestsPerMinute),
-            (.dailyTokenLimit, dailyTokenLimit), (.maxSubAgentsPerRun, maxSubAgentsPerRun),
+        let integers: [(CodingKeys, Int?, ClosedRange<Int>)] = [
+            (.monthlyTokenLimit, monthlyTokenLimit, Self.tokenRange), (.maxConcurrentRuns, maxConcurrentRuns, Self.concurrentRunsRange),
+            (.requestsPerMinute, requestsPerMinute, Self.requestsPerMinuteRange), (.dailyTokenLimit, dailyTokenLimit, Self.tokenRange),
+            (.maxSubAgentsPerRun, maxSubAgentsPerRun, RunLimits.Bounds.maxSubAgents),
         ]
-        for (key, value) in integers where (value ?? 0) < 0 {
+        for (key, value, range) in integers {
+            guard let value, !range.contains(value) else { continue }
             let field = prefix.isEmpty ? key.rawValue : "\(prefix).\(key.rawValue)"
-            throw APIError.unprocessable("`\(field)` must not be negative", param: field)
+            throw APIError.unprocessable(
+                "`\(field)` must be \(range.lowerBound) to \(range.upperBound), or null for no limit (got \(value))",
+                hint: value == 0 ? "A limit of 0 would lock the tenant out; suspend the tenant instead." : nil, param: field)
         }
-        if let cost = monthlyCostLimitUSD?.value, cost < 0 {
+        if let cost = monthlyCostLimitUSD?.value, !(cost > 0 && cost <= Self.maxCostUSD) {
             let field = prefix.isEmpty ? CodingKeys.monthlyCostLimitUSD.rawValue : "\(prefix).\(CodingKeys.monthlyCostLimitUSD.rawValue)"
-            throw APIError.unprocessable("`\(field)` must not be negative", param: field)
+            throw APIError.unprocessable(
+                "`\(field)` must be more than 0 and at most \(Self.maxCostUSD), or null for no limit", param: field)
         }
     }
+
+    /// Token limits (a day's or a month's): 1 to 10^12.
+    static let tokenRange = 1...1_000_000_000_000
+    /// Runs at once: 1 to 10,000.
+    static let concurrentRunsRange = 1...10_000
+    /// Requests per minute: 1 to 1,000,000. Zero is refused: it would lock the tenant out,
+    /// including from the route that would undo it.
+    static let requestsPerMinuteRange = 1...1_000_000
+    /// A month's spend: more than 0, at most a billion US dollars.
+    static let maxCostUSD: Decimal = 1_000_000_000
 
     func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)

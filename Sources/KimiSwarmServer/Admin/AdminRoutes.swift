@@ -18,6 +18,7 @@ struct AdminRoutes {
     func register(_ api: APIRoutes) {
         TenantRoutes(store: store, apiKeys: apiKeys, tenants: tenants, quotas: quotas).register(api)
         MemberRoutes(store: store, memberships: memberships, passwords: passwords).register(api)
+        InvitationRoutes(store: store, memberships: memberships).register(api)
         PasswordRoutes(store: store, passwords: passwords).register(api)
         KeyRoutes(store: store, apiKeys: apiKeys).register(api)
         CredentialRoutes(store: store, clients: clients).register(api)

@@ -72,6 +72,9 @@ enum Admin {
 }
 
 /// A decimal amount of US dollars in a body: a string (`"12.50"`, exact) or a JSON number.
+/// Amounts are plain decimals below 10^15 in size with at most 18 decimals (each field checks
+/// its own range, so `"-1"` is a 422 there); exponents, `+`, spaces and trailing text are refused (`Decimal(string:)` alone would read `"12abc"`
+/// as 12).
 struct DecimalText: Codable, Sendable, Hashable {
     var value: Decimal
 
@@ -79,21 +82,33 @@ struct DecimalText: Codable, Sendable, Hashable {
 
     init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
-        if let text = try? container.decode(String.self), let value = Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")),
-            value.isFinite
-        {
+        if let text = try? container.decode(String.self), let value = Self.parse(text) {
             self.value = value
-        } else if let number = try? container.decode(Double.self), number.isFinite,
-            let value = Decimal(string: "\(number)", locale: Locale(identifier: "en_US_POSIX"))
+        } else if let number = try? container.decode(Double.self), number.isFinite, abs(number) < 1e15,
+            let value = Self.parse(Self.plain(number))
         {
             self.value = value
         } else {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: "expected a decimal amount such as \"12.50\"")
+            throw DecodingError.dataCorruptedError(
+                in: container, debugDescription: "expected a decimal amount such as \"12.50\" (at most 15 digits before the point)")
         }
     }
 
     func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(Admin.money(value))
+    }
+
+    /// A plain decimal (`12`, `12.50`), or `nil`.
+    static func parse(_ text: String) -> Decimal? {
+        guard (try? /^-?[0-9]{1,15}(\.[0-9]{1,18})?$/.wholeMatch(in: text)) != nil else { return nil }
+        return Decimal(string: text, locale: Locale(identifier: "en_US_POSIX"))
+    }
+
+    /// A JSON number as plain decimal text (`1e-05` → `0.00001`).
+    static func plain(_ number: Double) -> String {
+        let text = "\(number)"
+        guard text.contains("e") || text.contains("E") else { return text }
+        return String(format: "%.18f", number).replacingOccurrences(of: #"\.?0+$"#, with: "", options: .regularExpression)
     }
 }

@@ -3,8 +3,11 @@ import Hummingbird
 import KimiSwarmStore
 
 /// `/members`: who belongs to the caller's tenant and with which role. Adding a member by
-/// e-mail creates the user when there is none. Nobody may grant a role above their own, and a
-/// tenant admin may not change or remove a super admin (both 403).
+/// e-mail creates the user when there is none. A person who has an account already (in
+/// another tenant, say) is not added by a tenant admin: they are invited (202, nothing about
+/// the account in the answer) and become a member when they accept (`/me/invitations`); a
+/// super admin adds them at once. Nobody may grant a role above their own, and a tenant admin
+/// may not change or remove a super admin (both 403).
 struct MemberRoutes {
     let store: SwarmStore
     let memberships: MembershipCache
@@ -92,6 +95,14 @@ struct MemberRoutes {
             user = existing
             if let current = try await store.members.member(tenantID: principal.tenantID, userID: user.id) {
                 try principal.requireMayGrant(current.role)
+            } else if !principal.isSuperAdmin {
+                // A membership across tenants needs the person's consent: invite, and say
+                // nothing of the account (no name, no id) to the inviter.
+                let invitation = try await store.invitations.invite(
+                    tenantID: principal.tenantID, userID: user.id, role: role, invitedBy: principal.userID)
+                return try JSONBody.response(
+                    InvitationDTO(invitation, email: email), status: .accepted,
+                    headers: [.location: "/api/v1/invitations/\(invitation.id)"])
             }
         } else {
             user = try await store.directory.createUser(email: email, displayName: body.displayName ?? email)

@@ -4,7 +4,8 @@ import KimiSwarmStore
 import NIOPosix
 
 /// `PUT /me/password`: a user sets or changes their dashboard password (the current one is
-/// required once one is set). Hashes are scrypt, computed off the request threads; a new
+/// required once one is set). Only the person may: a credential that is not them (an API key,
+/// or a session made from one) gets a 403, whichever user made the key. Hashes are scrypt, computed off the request threads; a new
 /// password ends every dashboard session of the user.
 struct PasswordRoutes {
     let store: SwarmStore
@@ -34,10 +35,10 @@ struct PasswordRoutes {
     }
 
     func register(_ api: APIRoutes) {
-        api.on(.put, "me/password", .authenticated) { request, context, principal in
-            guard let userID = principal.userID, let user = try await store.directory.user(id: userID) else {
-                throw APIError.conflict("this credential belongs to no user", hint: "Sign in as a user (e-mail and password, or a user's API key).")
-            }
+        api.on(.put, "me/password", .account) { request, context, principal in
+            // The password is the person's: never changed through an API key, whoever made it.
+            let userID = try principal.requirePerson(to: "changing a password")
+            guard let user = try await store.directory.user(id: userID) else { throw APIError.notFound("user") }
             let body = try await Admin.body(Body.self, request, context, allowedKeys: Body.allowedKeys)
             try Self.validate(body.newPassword, field: "new_password")
             if let current = try await store.directory.credentials(email: user.email)?.passwordHash {

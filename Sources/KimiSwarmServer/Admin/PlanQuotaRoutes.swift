@@ -5,10 +5,13 @@ import KimiSwarmStore
 /// `/plans` (read by every role, written by the super admin) and `/quota`, the caller's
 /// tenant's limits.
 ///
-/// `PUT /quota` sets the tenant's overrides of its plan (a `null` or missing limit takes the
-/// plan's). A super admin may set any value; a tenant admin may only *lower* limits: each
-/// override must be at most the plan's value (any value when the plan leaves it unlimited),
-/// else 403. Moving a tenant to another plan is the super admin's `PUT /tenants/{id}/plan`.
+/// Limits come in three layers: the plan's; the super admin's overrides for the tenant (they
+/// may raise or lower the plan's; together they are the tenant's *ceiling*); and the limits the
+/// tenant's own admins set for themselves, which may only be at or below the ceiling. The
+/// effective limit is the lower of the tenant's own and the ceiling. `PUT /quota` by a super
+/// admin sets the overrides; by a tenant admin it sets the tenant's own limits (a value above
+/// the ceiling is a 403, and `{}` clears only the tenant's own, never what a super admin set).
+/// Moving a tenant to another plan is the super admin's `PUT /tenants/{id}/plan`.
 struct PlanQuotaRoutes {
     let store: SwarmStore
     let quotas: QuotaEnforcer
@@ -44,18 +47,25 @@ struct PlanQuotaRoutes {
         api.on(.get, "quota", .quotaRead) { _, _, principal in try await quota(principal) }
         api.on(.put, "quota", .quotaManage) { request, context, principal in
             let body = try await Admin.body(LimitsDTO.self, request, context, allowedKeys: LimitsDTO.allowedKeys)
-            let overrides = body.limits
-            if !principal.isSuperAdmin {
-                let plan = try await planOf(principal.tenantID)?.limits ?? QuotaLimits()
-                if let field = Self.firstRaise(overrides, over: plan) {
-                    throw APIError.forbidden(
-                        "`\(field)` would raise a limit above your plan's", hint: "Only a super admin may raise limits; ask for another plan.")
+            let limits = body.limits
+            if principal.isSuperAdmin {
+                if limits == QuotaLimits() {
+                    try await store.quotas.clearQuota(tenantID: principal.tenantID)
+                } else {
+                    try await store.quotas.setQuota(tenantID: principal.tenantID, limits: limits)
                 }
-            }
-            if overrides == QuotaLimits() {
-                try await store.quotas.clearQuota(tenantID: principal.tenantID)
             } else {
-                try await store.quotas.setQuota(tenantID: principal.tenantID, limits: overrides)
+                let ceiling = try await store.quotas.ceiling(tenantID: principal.tenantID)
+                if let field = Self.firstRaise(limits, over: ceiling) {
+                    throw APIError.forbidden(
+                        "`\(field)` would be above the limit your plan and the super admin allow",
+                        hint: "A tenant admin may only tighten limits; ask a super admin to raise them.")
+                }
+                if limits == QuotaLimits() {
+                    try await store.quotas.clearOwnLimits(tenantID: principal.tenantID)
+                } else {
+                    try await store.quotas.setOwnLimits(tenantID: principal.tenantID, limits: limits)
+                }
             }
             quotas.invalidate(tenantID: principal.tenantID)
             return try await quota(principal)
@@ -76,6 +86,8 @@ struct PlanQuotaRoutes {
             QuotaDTO(
                 tenantID: tenantID, plan: try await planOf(tenantID).map(PlanDTO.init),
                 overrides: try await store.quotas.quotaOverrides(tenantID: tenantID).map(LimitsDTO.init),
+                ownLimits: try await store.quotas.ownLimits(tenantID: tenantID).map(LimitsDTO.init),
+                ceiling: LimitsDTO(try await store.quotas.ceiling(tenantID: tenantID)),
                 effective: LimitsDTO(try await store.quotas.effectiveQuota(tenantID: tenantID)),
                 usage: .init(
                     tokensToday: day.tokens, tokensThisMonth: month.tokens, costThisMonthUSD: Admin.money(month.costUSD),
@@ -118,13 +130,19 @@ struct QuotaDTO: Encodable {
 
     var tenantID: String
     var plan: PlanDTO?
+    /// What a super admin set for the tenant.
     var overrides: LimitsDTO?
+    /// What the tenant's own admins set.
+    var ownLimits: LimitsDTO?
+    /// The overrides over the plan: the most the tenant's own admins may set.
+    var ceiling: LimitsDTO
     var effective: LimitsDTO
     var usage: Use
 
     enum CodingKeys: String, CodingKey {
-        case plan, overrides, effective, usage
+        case plan, overrides, ceiling, effective, usage
         case tenantID = "tenant_id"
+        case ownLimits = "tenant_limits"
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -132,6 +150,8 @@ struct QuotaDTO: Encodable {
         try container.encode(tenantID, forKey: .tenantID)
         try container.encode(plan, forKey: .plan)
         try container.encode(overrides, forKey: .overrides)
+        try container.encode(ownLimits, forKey: .ownLimits)
+        try container.encode(ceiling, forKey: .ceiling)
         try container.encode(effective, forKey: .effective)
         try container.encode(usage, forKey: .usage)
     }

@@ -4,7 +4,8 @@ import KimiSwarmStore
 
 /// `GET /me` (any role) and the super admin's tenant directory: `/tenants`,
 /// `/tenants/{tenant_id}` and `/tenants/{tenant_id}/plan`. A super admin sees every tenant,
-/// so a tenant id here is never "foreign" to them; every other role is refused (403).
+/// so a tenant id here is never "foreign" to them; every other role gets 404 for another
+/// tenant's id (as for one that does not exist) and 403 for its own.
 struct TenantRoutes {
     let store: SwarmStore
     let apiKeys: APIKeyAuthenticator
@@ -53,10 +54,10 @@ struct TenantRoutes {
             try JSONBody.response(["data": try await store.directory.listTenants().map(TenantDTO.init)])
         }
         api.on(.post, "tenants", .tenantsManage) { request, context, _ in try await create(request, context) }
-        api.on(.get, "tenants/:tenant_id", .tenantsManage) { _, context, _ in try JSONBody.response(TenantDTO(try await tenant(context))) }
-        api.on(.patch, "tenants/:tenant_id", .tenantsManage) { request, context, _ in try await patch(request, context) }
-        api.on(.delete, "tenants/:tenant_id", .tenantsManage) { _, context, principal in try await delete(context, principal) }
-        api.on(.put, "tenants/:tenant_id/plan", .tenantsManage) { request, context, _ in
+        api.on(.get, "tenants/:tenant_id", .tenantsManage, tenantParameter: "tenant_id") { _, context, _ in try JSONBody.response(TenantDTO(try await tenant(context))) }
+        api.on(.patch, "tenants/:tenant_id", .tenantsManage, tenantParameter: "tenant_id") { request, context, _ in try await patch(request, context) }
+        api.on(.delete, "tenants/:tenant_id", .tenantsManage, tenantParameter: "tenant_id") { _, context, principal in try await delete(context, principal) }
+        api.on(.put, "tenants/:tenant_id/plan", .tenantsManage, tenantParameter: "tenant_id") { request, context, _ in
             let target = try await tenant(context)
             let body = try await Admin.body(PlanBody.self, request, context, allowedKeys: PlanBody.allowedKeys)
             try await requirePlan(body.planID)
@@ -68,13 +69,15 @@ struct TenantRoutes {
 
     private func me(_ principal: Principal) async throws -> Response {
         let current = try await store.directory.tenant(tenantID: principal.tenantID)
-        let user = try await principal.userID.asyncMap { try await store.directory.user(id: $0) } ?? nil
+        // The account is shown only to the person; a key names who created it, nothing more.
+        let personID = principal.isPersonal ? principal.userID : nil
+        let user = try await personID.asyncMap { try await store.directory.user(id: $0) } ?? nil
         let permissions = Permission.allCases.filter { principal.allows($0) }.map(\.rawValue)
         return try JSONBody.response(
             MeDTO(
                 tenantID: principal.tenantID, tenant: current.map(TenantDTO.init), homeTenantID: principal.homeTenantID, role: principal.role.rawValue,
-                userID: principal.userID, email: user?.email, apiKeyID: principal.apiKeyID, method: principal.method.rawValue,
-                permissions: permissions))
+                userID: personID, email: user?.email, apiKeyID: principal.apiKeyID, keyCreatedBy: principal.isPersonal ? nil : principal.userID,
+                personal: principal.isPersonal, method: principal.method.rawValue, permissions: permissions))
     }
 
     private func tenant(_ context: AppRequestContext) async throws -> Tenant {
@@ -145,18 +148,24 @@ struct MeDTO: Encodable {
     var tenant: TenantDTO?
     var homeTenantID: String
     var role: String
+    /// The signed-in person (`null` for an API key and a session made from one).
     var userID: String?
     var email: String?
     var apiKeyID: String?
+    /// The user who created the API key behind the credential (attribution only).
+    var keyCreatedBy: String?
+    /// Whether the credential is the person themself.
+    var personal: Bool
     var method: String
     var permissions: [String]
 
     enum CodingKeys: String, CodingKey {
-        case tenant, role, email, method, permissions
+        case tenant, role, email, method, permissions, personal
         case tenantID = "tenant_id"
         case homeTenantID = "home_tenant_id"
         case userID = "user_id"
         case apiKeyID = "api_key_id"
+        case keyCreatedBy = "key_created_by"
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -168,6 +177,8 @@ struct MeDTO: Encodable {
         try container.encode(userID, forKey: .userID)
         try container.encode(email, forKey: .email)
         try container.encode(apiKeyID, forKey: .apiKeyID)
+        try container.encode(keyCreatedBy, forKey: .keyCreatedBy)
+        try container.encode(personal, forKey: .personal)
         try container.encode(method, forKey: .method)
         try container.encode(permissions, forKey: .permissions)
     }

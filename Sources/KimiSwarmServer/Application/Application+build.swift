@@ -64,7 +64,7 @@ public func buildApplication(
     let sessionTokens = configuration.sessionSecret.flatMap { secret in
         try? SessionTokens(secret: SymmetricKey(data: Data(secret.reveal().utf8)), ttl: Double(configuration.sessionTTL.components.seconds))
     }
-    if let sessionTokens { authenticators.append(SessionAuthenticator(tokens: sessionTokens, memberships: memberships)) }
+    if let sessionTokens { authenticators.append(SessionAuthenticator(tokens: sessionTokens, memberships: memberships, apiKeys: apiKeys)) }
     if let oidc = configuration.oidc {
         let provider = OIDCKeyProvider(configuration: oidc, httpClient: HTTPClient.shared, logger: logger)
         authenticators.append(OIDCAuthenticator(provider: provider, store: store, memberships: memberships))
@@ -94,7 +94,7 @@ public func buildApplication(
     RunRoutes(
         store: store, factory: factory, hub: hub, admission: RunAdmission(store: store, factory: factory, now: Date.init)
     ).register(routes)
-    SessionRoutes(tokens: sessionTokens).register(routes)
+    SessionRoutes(tokens: sessionTokens, store: store).register(routes)
     AdminRoutes(
         store: store, library: dependencies.library, apiKeys: apiKeys, tenants: tenants, memberships: memberships, clients: clients,
         quotas: quotas, passwords: PasswordHasher(costLog2: configuration.passwordCost)
@@ -165,6 +165,6 @@ func workerServices(
             configuration: .init(
                 queue: RunJobPayload.queue, workerID: configuration.workerID, pollInterval: configuration.queuePollInterval,
                 concurrency: configuration.settings.workers),
-            logger: dependencies.logger, handler: executor.handle)
+            logger: dependencies.logger, deadLettered: executor.deadLettered, handler: executor.handle)
     ]
 }

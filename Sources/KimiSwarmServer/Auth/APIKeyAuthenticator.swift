@@ -50,6 +50,29 @@ public final class APIKeyAuthenticator: Authenticator {
         return Principal(tenantID: key.tenantID, role: key.role, userID: key.userID, apiKeyID: key.id, method: .apiKey)
     }
 
+    /// The tenant's key `keyID` when it can be used now (not revoked, not expired), else
+    /// `nil`; cached like bearer lookups (for sessions made from a key).
+    public func usableKey(tenantID: String, keyID: String) async throws -> APIKey? {
+        let cacheKey = "id\u{0}" + tenantID + "\u{0}" + keyID
+        let clock = ContinuousClock()
+        let cached = cache.withLock { entries -> Entry? in
+            guard let entry = entries[cacheKey], clock.now - entry.fetched < ttl else { return nil }
+            return entry
+        }
+        let key: APIKey?
+        if let cached {
+            key = cached.key
+        } else {
+            key = try await store.apiKeys.key(tenantID: tenantID, keyID: keyID)
+            cache.withLock { entries in
+                if entries.count > 100_000 { entries.removeAll() }
+                entries[cacheKey] = Entry(key: key, fetched: clock.now)
+            }
+        }
+        guard let key, key.isUsable(at: now()) else { return nil }
+        return key
+    }
+
     /// Forgets every cached lookup (after a key was revoked or a tenant suspended).
     public func invalidateAll() {
         cache.withLock { $0.removeAll() }

@@ -17,23 +17,47 @@ public struct Principal: Sendable, Hashable {
     /// The tenant the credential belongs to.
     public var homeTenantID: String
     public var role: Role
+    /// The user the credential belongs to: the person signed in, or the user who created the
+    /// API key (for attribution only: a key never acts as its creator's account).
     public var userID: String?
     public var apiKeyID: String?
     public var method: Method
+    /// Whether the credential is the person themself (a password sign-in, single sign-on, or a
+    /// session made from one), not a key that names them. Only such a credential may do what
+    /// belongs to the person: change their password, accept an invitation. An API key, and a
+    /// session made from one, act with the key's role and never as the account.
+    public var isPersonal: Bool
 
-    public init(tenantID: String, role: Role, userID: String? = nil, apiKeyID: String? = nil, method: Method) {
+    public init(
+        tenantID: String, role: Role, userID: String? = nil, apiKeyID: String? = nil, method: Method, isPersonal: Bool = false
+    ) {
         self.tenantID = tenantID
         self.homeTenantID = tenantID
         self.role = role
         self.userID = userID
         self.apiKeyID = apiKeyID
         self.method = method
+        self.isPersonal = isPersonal && apiKeyID == nil
+    }
+
+    /// The signed-in person's user id; a 403 for a credential that is not the person (an API
+    /// key, or a session made from one), whatever user it names.
+    func requirePerson(to action: String) throws -> String {
+        guard isPersonal, let userID else {
+            throw APIError.forbidden(
+                "\(action) needs you signed in as yourself; an API key (or a session made from one) cannot do it, whoever created it",
+                hint: "Sign in with your e-mail and password or single sign-on.")
+        }
+        return userID
     }
 
     public var isSuperAdmin: Bool { role == .superAdmin }
 
-    /// Whether the role grants `permission`.
-    public func allows(_ permission: Permission) -> Bool { permission.roles.contains(role) }
+    /// Whether the role grants `permission` (and, for ``Permission/account``, whether the
+    /// credential is the person).
+    public func allows(_ permission: Permission) -> Bool {
+        permission.roles.contains(role) && (permission != .account || isPersonal)
+    }
 }
 
 /// What a route needs. Each route declares one; ``Permission/roles`` is the whole role matrix
@@ -57,6 +81,9 @@ public enum Permission: String, Sendable, CaseIterable {
     case tenantsManage = "tenants:manage"
     /// Every role: who am I, sessions.
     case authenticated = "authenticated"
+    /// What belongs to the person, not to a key that names them: their password, their
+    /// invitations. Every role, but only with a personal credential (``Principal/isPersonal``).
+    case account = "account"
 
     /// The roles that hold the permission.
     public var roles: Set<Role> {
@@ -68,7 +95,7 @@ public enum Permission: String, Sendable, CaseIterable {
         case .keysManage, .membersManage, .credentialsManage, .quotaManage: return [.superAdmin, .tenantAdmin]
         case .quotaRead, .plansRead: return [.superAdmin, .tenantAdmin, .developer, .viewer, .billingAdmin]
         case .plansManage, .tenantsManage: return [.superAdmin]
-        case .authenticated: return Set(Role.allCases)
+        case .authenticated, .account: return Set(Role.allCases)
         }
     }
 }

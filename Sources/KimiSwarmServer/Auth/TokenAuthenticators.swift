@@ -4,10 +4,15 @@ import Logging
 import Synchronization
 
 /// Session tokens issued by this server (`POST /api/v1/sessions`), HS256 with the key pinned.
-/// The membership is re-checked (cached briefly), so removing a member ends their sessions.
+///
+/// A session of the person (made from single sign-on or another such session) acts with the
+/// user's current membership, re-checked (cached briefly), so removing a member ends their
+/// sessions. A session made from an API key acts with that key's role, never the user's, and
+/// only while the key works: revoking or expiring the key ends it.
 public struct SessionAuthenticator: Authenticator {
     let tokens: SessionTokens
     let memberships: MembershipCache
+    let apiKeys: APIKeyAuthenticator
 
     public func authenticate(bearer token: String) async throws -> Principal? {
         guard token.split(separator: ".").count == 3, !token.hasPrefix("ks_") else { return nil }
@@ -22,10 +27,17 @@ public struct SessionAuthenticator: Authenticator {
                 expired ? "the session expired" : "the session token is not valid",
                 hint: expired ? "Create a new session." : "Sign in again.")
         }
+        if let keyID = claims.apiKeyID {
+            guard let key = try await apiKeys.usableKey(tenantID: claims.tenantID, keyID: keyID), key.role.rawValue == claims.role else {
+                throw APIError.unauthenticated(
+                    "the API key this session was made from was revoked or expired", hint: "Create a new session with a working key.")
+            }
+            return Principal(tenantID: key.tenantID, role: key.role, userID: key.userID, apiKeyID: key.id, method: .session)
+        }
         guard let role = try await memberships.role(tenantID: claims.tenantID, userID: claims.userID) else {
             throw APIError.unauthenticated("the session's user is no longer a member of the tenant", hint: "Sign in again.")
         }
-        return Principal(tenantID: claims.tenantID, role: role, userID: claims.userID, method: .session)
+        return Principal(tenantID: claims.tenantID, role: role, userID: claims.userID, method: .session, isPersonal: true)
     }
 
     /// The `iss` claim read without verifying anything, only to route the token.
@@ -80,7 +92,7 @@ public struct OIDCAuthenticator: Authenticator {
         guard let role = try await memberships.role(tenantID: tenantID, userID: user.id) else {
             throw APIError.unauthenticated("the user is not a member of that tenant")
         }
-        return Principal(tenantID: tenantID, role: role, userID: user.id, method: .oidc)
+        return Principal(tenantID: tenantID, role: role, userID: user.id, method: .oidc, isPersonal: true)
     }
 }
 

@@ -128,7 +128,7 @@ struct SettingsPage {
     }
 
     private func account(_ context: AppRequestContext, _ principal: Principal) async throws -> HTML {
-        guard let userID = principal.userID, principal.apiKeyID == nil, let user = try await store.directory.user(id: userID) else {
+        guard principal.isPersonal, let userID = principal.userID, let user = try await store.directory.user(id: userID) else {
             return """
                 <section class="card" id="account"><h2>Your account</h2>
                 <p class="muted">You signed in with an API key (role \(Layout.roleName(principal.role))). Sign in with your e-mail to change your password.</p></section>

@@ -58,10 +58,10 @@ struct WebAuthMiddleware: RouterMiddleware {
         let superAdmin = try await own.asyncContains { try await memberships.role(tenantID: $0, userID: userID) == .superAdmin }
         if let role = try await memberships.role(tenantID: session.tenantID, userID: userID) {
             let tenants = superAdmin ? try await store.directory.listTenants().map(\.id) : own
-            return (Principal(tenantID: session.tenantID, role: role, userID: userID, method: .dashboard), user.email, tenants)
+            return (Principal(tenantID: session.tenantID, role: role, userID: userID, method: .dashboard, isPersonal: true), user.email, tenants)
         }
         guard superAdmin, let home = own.first, try await store.directory.tenant(tenantID: session.tenantID) != nil else { return nil }
-        var principal = Principal(tenantID: home, role: .superAdmin, userID: userID, method: .dashboard)
+        var principal = Principal(tenantID: home, role: .superAdmin, userID: userID, method: .dashboard, isPersonal: true)
         principal.tenantID = session.tenantID
         return (principal, user.email, try await store.directory.listTenants().map(\.id))
     }

@@ -22,6 +22,15 @@ struct GatewayChatRequest: Sendable {
         "deployment", "api_version",
     ]
 
+    /// `temperature`: 0 to 2, as OpenAI's API takes it.
+    static let temperatureRange: ClosedRange<Double> = 0...2
+    /// `max_tokens` and `max_completion_tokens`: 1 to 1,048,576 (no model answers more).
+    static let maxTokensRange: ClosedRange<Int> = 1...1_048_576
+    /// The most tools one request may offer (OpenAI's limit).
+    static let maxTools = 128
+    /// The most messages one request may carry.
+    static let maxMessages = 10_000
+
     /// Parses and checks a body; `tenantID` scopes the response cache to the caller's tenant.
     init(json: JSONValue, tenantID: String) throws {
         guard let object = json.objectValue else { throw APIError.invalidRequest("the body must be a JSON object", hint: "Send `{...}`.") }
@@ -36,19 +45,24 @@ struct GatewayChatRequest: Sendable {
         guard let list = rawMessages.arrayValue, !list.isEmpty else {
             throw APIError.invalidRequest("`messages` must be a non-empty array", hint: "Send at least one message.", param: "messages")
         }
+        guard list.count <= Self.maxMessages else {
+            throw APIError.invalidRequest("`messages` has \(list.count) entries; at most \(Self.maxMessages) are allowed", param: "messages")
+        }
         let messages = try list.enumerated().map { try Self.message($1, at: $0) }
         var request = ChatRequest(messages: messages)
-        request.model = try Self.string(object, "model")
-        request.temperature = try Self.number(object, "temperature")
-        request.topP = try Self.number(object, "top_p")
-        request.maxTokens = try Self.integer(object, "max_completion_tokens") ?? Self.integer(object, "max_tokens")
-        request.presencePenalty = try Self.number(object, "presence_penalty")
-        request.frequencyPenalty = try Self.number(object, "frequency_penalty")
-        request.seed = try Self.integer(object, "seed")
-        request.user = try Self.string(object, "user")
+        request.model = try Self.string(object, "model", maxBytes: 256)
+        request.temperature = try Self.number(object, "temperature", in: Self.temperatureRange)
+        request.topP = try Self.number(object, "top_p", in: 0...1)
+        request.maxTokens =
+            try Self.integer(object, "max_completion_tokens", in: Self.maxTokensRange)
+            ?? Self.integer(object, "max_tokens", in: Self.maxTokensRange)
+        request.presencePenalty = try Self.number(object, "presence_penalty", in: -2...2)
+        request.frequencyPenalty = try Self.number(object, "frequency_penalty", in: -2...2)
+        request.seed = try Self.integer(object, "seed", in: Int.min...Int.max)
+        request.user = try Self.string(object, "user", maxBytes: 256)
         request.reasoningEffort = try Self.string(object, "reasoning_effort")
         request.parallelToolCalls = try Self.bool(object, "parallel_tool_calls")
-        if let n = try Self.integer(object, "n"), n != 1 {
+        if let n = try Self.integer(object, "n", in: Int.min...Int.max), n != 1 {
             throw APIError.invalidRequest("only `n: 1` is supported", hint: "Send one request per completion.", param: "n")
         }
         switch object["stop"] {
@@ -61,7 +75,14 @@ struct GatewayChatRequest: Sendable {
             }
         default: throw APIError.invalidRequest("`stop` must be a string or an array of strings", param: "stop")
         }
-        request.tools = try (object["tools"]?.arrayValue ?? []).enumerated().map { try Self.tool($1, at: $0) }
+        if request.stop.count > 4 || request.stop.contains(where: { $0.isEmpty || $0.utf8.count > 256 }) {
+            throw APIError.invalidRequest("`stop` takes 1 to 4 non-empty strings of at most 256 bytes", param: "stop")
+        }
+        let tools = object["tools"]?.arrayValue ?? []
+        guard tools.count <= Self.maxTools else {
+            throw APIError.invalidRequest("`tools` has \(tools.count) entries; at most \(Self.maxTools) are allowed", param: "tools")
+        }
+        request.tools = try tools.enumerated().map { try Self.tool($1, at: $0) }
         request.toolChoice = try Self.decoded(ToolChoice.self, object["tool_choice"], param: "tool_choice")
         request.responseFormat = try Self.responseFormat(object["response_format"])
         request.thinking = try Self.decoded(ThinkingMode.self, object["thinking"], param: "thinking")
@@ -148,21 +169,31 @@ struct GatewayChatRequest: Sendable {
         }
     }
 
-    private static func string(_ object: [String: JSONValue], _ key: String) throws -> String? {
+    private static func string(_ object: [String: JSONValue], _ key: String, maxBytes: Int = .max) throws -> String? {
         guard let value = object[key], !value.isNull else { return nil }
         guard let text = value.stringValue else { throw APIError.invalidRequest("`\(key)` must be a string", param: key) }
+        guard text.utf8.count <= maxBytes else { throw APIError.invalidRequest("`\(key)` is longer than \(maxBytes) bytes", param: key) }
         return text
     }
 
-    private static func number(_ object: [String: JSONValue], _ key: String) throws -> Double? {
+    /// A number within `range` (400 naming the field and the range otherwise).
+    static func number(_ object: [String: JSONValue], _ key: String, in range: ClosedRange<Double>) throws -> Double? {
         guard let value = object[key], !value.isNull else { return nil }
         guard let number = value.doubleValue else { throw APIError.invalidRequest("`\(key)` must be a number", param: key) }
+        guard number.isFinite, range.contains(number) else {
+            throw APIError.invalidRequest(
+                "`\(key)` must be between \(range.lowerBound.formatted()) and \(range.upperBound.formatted())", param: key)
+        }
         return number
     }
 
-    private static func integer(_ object: [String: JSONValue], _ key: String) throws -> Int? {
+    /// An integer within `range` (400 naming the field and the range otherwise).
+    static func integer(_ object: [String: JSONValue], _ key: String, in range: ClosedRange<Int>) throws -> Int? {
         guard let value = object[key], !value.isNull else { return nil }
         guard let number = value.intValue else { throw APIError.invalidRequest("`\(key)` must be an integer", param: key) }
+        guard range.contains(number) else {
+            throw APIError.invalidRequest("`\(key)` must be \(range.lowerBound) to \(range.upperBound)", param: key)
+        }
         return number
     }
 

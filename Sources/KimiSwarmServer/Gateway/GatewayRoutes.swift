@@ -85,14 +85,24 @@ struct GatewayRoutes {
         default:
             throw APIError.invalidRequest("`input` must be a string or a non-empty array of strings (token arrays are not supported)", param: "input")
         }
+        guard inputs.count <= 2048 else {
+            throw APIError.invalidRequest("`input` has \(inputs.count) entries; at most 2048 are allowed", param: "input")
+        }
+        guard !inputs.contains(where: \.isEmpty) else {
+            throw APIError.invalidRequest("`input` must not contain empty strings", param: "input")
+        }
+        guard let model = object["model"]?.stringValue, !model.isEmpty, model.utf8.count <= 256 else {
+            throw APIError.invalidRequest(
+                "the field `model` is required (an embedding model id, at most 256 bytes)", hint: "GET /v1/models lists the models.", param: "model")
+        }
+        let dimensions = try GatewayChatRequest.integer(object, "dimensions", in: 1...65_536)
         let format = object["encoding_format"]?.stringValue ?? "float"
         guard format == "float" || format == "base64" else {
             throw APIError.invalidRequest("`encoding_format` must be float or base64", param: "encoding_format")
         }
         try await quotas.admit(principal, budgets: true)
         let started = ContinuousClock.now
-        let model = object["model"]?.stringValue
-        let embedding = EmbeddingRequest(model: model, inputs: inputs, dimensions: object["dimensions"]?.intValue, user: object["user"]?.stringValue)
+        let embedding = EmbeddingRequest(model: model, inputs: inputs, dimensions: dimensions, user: object["user"]?.stringValue)
         let tenantClient = try await clients.client(for: principal.tenantID)
         let response = try await tenantClient.embed(embedding, provider: provider(for: model))
         meter.bill(principal, provider: response.provider, model: response.model, usage: response.usage, started: started)
@@ -115,17 +125,10 @@ struct GatewayRoutes {
         return data.base64EncodedString()
     }
 
-    /// The body as JSON, within the size and depth limits.
+    /// The body as JSON, within the size and depth limits, strictly parsed.
     static func body(_ request: Request, _ context: AppRequestContext) async throws -> JSONValue {
         let buffer = try await JSONBody.bytes(request, context: context)
-        let data = Data(buffer.readableBytesView)
-        if data.isEmpty { throw APIError.invalidRequest("the body is empty", hint: "Send a JSON object.") }
-        try JSONBody.checkDepth(data)
-        do {
-            return try JSONValue(parsing: data)
-        } catch {
-            throw APIError.invalidRequest("the body is not valid JSON", hint: "Check the syntax (quotes, commas, brackets).")
-        }
+        return try JSONBody.parse(Data(buffer.readableBytesView))
     }
 
     static func json(_ value: JSONValue) throws -> Response {

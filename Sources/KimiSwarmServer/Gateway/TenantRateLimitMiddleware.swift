@@ -4,13 +4,19 @@ import Hummingbird
 /// groups it is added to, after ``AuthMiddleware``: a 429 with `Retry-After` beyond it.
 /// Token and cost budgets are the gateway's to check; this only counts requests. The
 /// dashboard's in-process calls are not counted (a page view makes several).
+///
+/// A super admin is never held by a tenant's limits here: whatever a tenant's limits say
+/// (even one that slipped in before limits were checked), the person who can fix them can
+/// always reach the admin API.
 struct TenantRateLimitMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
 
     let quotas: QuotaEnforcer
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        if let principal = context.principal, !context.viaDashboard { try await quotas.admit(principal, budgets: false) }
+        if let principal = context.principal, !context.viaDashboard, !principal.isSuperAdmin {
+            try await quotas.admit(principal, budgets: false)
+        }
         return try await next(request, context)
     }
 }

@@ -12,8 +12,23 @@ extension OpenAPIDocument {
     static let adminOperations: [Operation] = [
         Operation(method: "get", path: "\(api)/me", summary: "Who am I", tag: "account", permission: .authenticated, responses: [reply(200, "The caller.", "Me")]),
         Operation(
-            method: "put", path: "\(api)/me/password", summary: "Set or change your dashboard password (ends your dashboard sessions)", tag: "account",
-            permission: .authenticated, body: "PasswordChange", responses: [noContent], errors: [409]),
+            method: "put", path: "\(api)/me/password", summary: "Set or change your dashboard password (ends your dashboard sessions); never with an API key",
+            tag: "account", permission: .account, body: "PasswordChange", responses: [noContent]),
+        Operation(
+            method: "get", path: "\(api)/me/invitations", summary: "Your pending invitations to other tenants", tag: "account",
+            permission: .account, responses: [reply(200, "The invitations.", "MyInvitationList")]),
+        Operation(
+            method: "post", path: "\(api)/me/invitations/{invitation_id}/accept", summary: "Accept an invitation: become a member", tag: "account",
+            permission: .account, responses: [reply(200, "The new membership.", "InvitationAccepted")]),
+        Operation(
+            method: "post", path: "\(api)/me/invitations/{invitation_id}/decline", summary: "Decline an invitation", tag: "account",
+            permission: .account, responses: [noContent]),
+        Operation(
+            method: "get", path: "\(api)/invitations", summary: "The tenant's pending invitations", tag: "members", permission: .membersRead,
+            responses: [reply(200, "The invitations.", "InvitationList")]),
+        Operation(
+            method: "delete", path: "\(api)/invitations/{invitation_id}", summary: "Withdraw an invitation", tag: "members",
+            permission: .membersManage, responses: [noContent]),
         Operation(method: "get", path: "\(api)/tenants", summary: "Every tenant", tag: "tenants", permission: .tenantsManage, responses: [reply(200, "The tenants.", "TenantList")]),
         Operation(
             method: "post", path: "\(api)/tenants", summary: "Create a tenant", tag: "tenants", permission: .tenantsManage, body: "TenantCreate",
@@ -30,8 +45,12 @@ extension OpenAPIDocument {
             permission: .tenantsManage, body: "TenantPlan", responses: [reply(200, "The tenant.", "Tenant")]),
         Operation(method: "get", path: "\(api)/members", summary: "The tenant's members", tag: "members", permission: .membersRead, responses: [reply(200, "The members.", "MemberList")]),
         Operation(
-            method: "post", path: "\(api)/members", summary: "Add a member by e-mail (creating the user when new)", tag: "members",
-            permission: .membersManage, body: "MemberAdd", responses: [reply(201, "A new user was added.", "Member"), reply(200, "An existing user was added or changed.", "Member")]),
+            method: "post", path: "\(api)/members", summary: "Add a member by e-mail (creating the user when new; inviting a person who has an account elsewhere)", tag: "members",
+            permission: .membersManage, body: "MemberAdd",
+            responses: [
+                reply(201, "A new user was added.", "Member"), reply(200, "A member's role was changed, or a super admin added an existing user.", "Member"),
+                reply(202, "The person has an account already: they were invited and join when they accept.", "Invitation"),
+            ], errors: [409]),
         Operation(
             method: "put", path: "\(api)/members/{user_id}", summary: "Change a member's role (never above your own)", tag: "members",
             permission: .membersManage, body: "MemberRole", responses: [reply(200, "The member.", "Member")]),
@@ -85,7 +104,7 @@ extension OpenAPIDocument {
             permission: .quotaRead, responses: [reply(200, "The quota.", "Quota")]),
         Operation(
             method: "put", path: "\(api)/quota",
-            summary: "Set the tenant's overrides (a tenant admin may only lower limits below the plan's; a super admin may set any)",
+            summary: "Set limits: a super admin sets the tenant's overrides (any value); a tenant admin sets the tenant's own limits, at or below the ceiling (plan and overrides)",
             tag: "quota", permission: .quotaManage, body: "Limits", responses: [reply(200, "The quota.", "Quota")]),
     ]
 }

@@ -61,8 +61,9 @@ extension OpenAPIDocument {
             method: "get", path: "\(api)/runs/{id}/ws", summary: "The run's live events over a WebSocket (upgrade)", tag: "runs",
             permission: .runsRead, responses: [reply(101, "Switching to the WebSocket protocol.")]),
         Operation(
-            method: "post", path: "\(api)/sessions", summary: "Exchange a user's credential for a short-lived session token", tag: "account",
-            permission: .authenticated, responses: [reply(201, "The token.", "Session")], errors: [422]),
+            method: "post", path: "\(api)/sessions",
+            summary: "Exchange a user's credential for a short-lived session token (made from an API key, it has the key's role and ends with it); 404 when sessions are off",
+            tag: "account", permission: .authenticated, responses: [reply(201, "The token.", "Session")], errors: [404, 422]),
     ]
 
     static let gatewayOperations: [Operation] = [

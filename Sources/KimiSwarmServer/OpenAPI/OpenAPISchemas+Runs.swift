@@ -37,6 +37,7 @@ extension OpenAPISchemas {
             "Session": object([
                 "token": string("An HS256 session token."), "token_type": ["type": "string", "enum": ["Bearer"]], "expires_at": time,
                 "tenant_id": string(), "role": roles,
+                "personal": ["type": "boolean", "description": "false when made from an API key: it then acts with the key's role and ends with the key."],
             ]),
             "Health": object(["status": ["type": "string", "enum": ["ok"]]]),
             "Ready": object(

@@ -70,7 +70,9 @@ enum OpenAPISchemas {
                 "tenant_id": string("The tenant the request acts in."), "home_tenant_id": string("The tenant the credential belongs to."),
                 "tenant": ["anyOf": [ref("Tenant"), ["type": "null"]]], "role": roles, "user_id": string(nullable: true),
                 "email": string(nullable: true), "api_key_id": string(nullable: true),
-                "method": ["type": "string", "enum": ["api_key", "session", "oidc"]],
+                "key_created_by": string("The user who created the API key behind the credential (attribution only).", nullable: true),
+                "personal": ["type": "boolean", "description": "Whether the credential is the person themself (not an API key or a session made from one)."],
+                "method": ["type": "string", "enum": ["api_key", "session", "oidc", "dashboard"]],
                 "permissions": ["type": "array", "items": ["type": "string"]],
             ]),
             "Member": object([
@@ -107,12 +109,24 @@ enum OpenAPISchemas {
             "PlanList": list("Plan"),
             "Quota": object([
                 "tenant_id": string(), "plan": ["anyOf": [ref("Plan"), ["type": "null"]]],
-                "overrides": ["anyOf": [ref("Limits"), ["type": "null"]]], "effective": ref("Limits"),
+                "overrides": ["anyOf": [ref("Limits"), ["type": "null"]]],
+                "tenant_limits": ["anyOf": [ref("Limits"), ["type": "null"]]],
+                "ceiling": ref("Limits"), "effective": ref("Limits"),
                 "usage": object([
                     "tokens_today": integer(), "tokens_this_month": integer(), "cost_this_month_usd": money,
                     "active_runs": integer("Runs queued or running."),
                 ]),
             ]),
+            "Invitation": object([
+                "id": string(), "email": string(nullable: true), "role": roles, "status": ["type": "string", "enum": ["invited"]],
+                "created_at": time, "expires_at": time,
+            ], description: "A pending invitation, as the inviting tenant sees it (nothing about the account)."),
+            "InvitationList": list("Invitation"),
+            "MyInvitation": object(
+                ["id": string(), "tenant_id": string(), "tenant_name": string(nullable: true), "role": roles, "expires_at": time],
+                description: "An invitation to you."),
+            "MyInvitationList": list("MyInvitation"),
+            "InvitationAccepted": object(["tenant_id": string(), "role": roles]),
             "UsageRow": usageRow,
             "UsageReport": object([
                 "from": string(format: "date"), "to": string(format: "date"),

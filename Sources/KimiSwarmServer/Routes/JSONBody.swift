@@ -9,32 +9,42 @@ import NIOCore
 enum JSONBody {
     static let maxDepth = 32
 
-    /// The raw body, within the context's limit (413 beyond it).
+    /// The raw body, within the context's limit (413 beyond it), after checking that it is
+    /// declared as JSON (415 otherwise).
     static func bytes(_ request: Request, context: AppRequestContext) async throws -> ByteBuffer {
-        if let type = request.headers[.contentType], !type.lowercased().hasPrefix("application/json") {
-            throw APIError(
-                status: .unsupportedMediaType, type: "unsupported_media_type", message: "the body must be JSON",
-                hint: "Send `Content-Type: application/json`.")
-        }
+        try requireJSONContentType(request)
         return try await request.body.collect(upTo: context.maxUploadSize)
     }
 
-    /// Decodes `T` from the body after checking depth and allowed keys.
+    /// Refuses (415) a body not declared as `application/json` (parameters allowed; a
+    /// charset other than UTF-8 refused): a missing type, `text/plain` or `application/jsonx`
+    /// is not JSON to us, whatever the bytes look like.
+    static func requireJSONContentType(_ request: Request) throws {
+        guard let type = request.headers[.contentType] else {
+            throw unsupportedMediaType("the request has a body but no Content-Type")
+        }
+        let parts = type.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        guard parts.first == "application/json" else { throw unsupportedMediaType("the body must be JSON (`\(type.prefix(100))` was sent)") }
+        for parameter in parts.dropFirst() where parameter.hasPrefix("charset=") {
+            let charset = parameter.dropFirst("charset=".count).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+            guard charset == "utf-8" || charset == "utf8" else { throw unsupportedMediaType("JSON must be UTF-8 (charset `\(charset.prefix(40))` was sent)") }
+        }
+    }
+
+    static func unsupportedMediaType(_ message: String) -> APIError {
+        APIError(
+            status: .unsupportedMediaType, type: "unsupported_media_type", message: message,
+            hint: "Send the body as JSON with `Content-Type: application/json`.")
+    }
+
+    /// Decodes `T` from the body after checking its syntax, depth and allowed keys.
     static func decode<T: Decodable>(_ type: T.Type, from buffer: ByteBuffer, allowedKeys: Set<String>) throws -> T {
         let data = Data(buffer.readableBytesView)
-        if data.isEmpty { throw APIError.invalidRequest("the body is empty", hint: "Send a JSON object.") }
-        try checkDepth(data)
         let object: [String: JSONValue]
-        do {
-            guard case .object(let value) = try JSONDecoder().decode(JSONValue.self, from: data) else {
-                throw APIError.invalidRequest("the body must be a JSON object", hint: "Send `{...}`.")
-            }
-            object = value
-        } catch let error as APIError {
-            throw error
-        } catch {
-            throw APIError.invalidRequest("the body is not valid JSON", hint: "Check the syntax (quotes, commas, brackets).")
+        guard case .object(let value) = try parse(data) else {
+            throw APIError.invalidRequest("the body must be a JSON object", hint: "Send `{...}`.")
         }
+        object = value
         let unknown = Set(object.keys).subtracting(allowedKeys).sorted()
         if let first = unknown.first {
             throw APIError.unprocessable(
@@ -44,26 +54,28 @@ enum JSONBody {
         return try JSONDecoder().decode(T.self, from: data)
     }
 
-    /// Refuses nesting deeper than ``maxDepth`` before any parser sees the body.
-    static func checkDepth(_ data: Data) throws {
-        var depth = 0
-        var inString = false
-        var escaped = false
-        for byte in data {
-            if inString {
-                if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { inString = false }
-                continue
+    /// The body as a ``JSONValue``, after ``validate(_:)``.
+    static func parse(_ data: Data) throws -> JSONValue {
+        try validate(data)
+        do {
+            return try JSONValue(parsing: data)
+        } catch {
+            throw APIError.invalidRequest("the body is not valid JSON (it is not UTF-8)", hint: "Send UTF-8 text.")
+        }
+    }
+
+    /// Refuses an empty body and anything that is not strict JSON (``StrictJSON``: no trailing
+    /// commas, no duplicate keys, at most ``maxDepth`` levels), naming the byte offset.
+    static func validate(_ data: Data) throws {
+        if data.isEmpty { throw APIError.invalidRequest("the body is empty", hint: "Send a JSON object.") }
+        do {
+            try data.withUnsafeBytes { raw in
+                try StrictJSON(maxDepth: maxDepth).validate(raw.bindMemory(to: UInt8.self))
             }
-            switch byte {
-            case UInt8(ascii: "\""): inString = true
-            case UInt8(ascii: "{"), UInt8(ascii: "["):
-                depth += 1
-                if depth > maxDepth {
-                    throw APIError.invalidRequest("the JSON is nested more than \(maxDepth) levels deep", hint: "Flatten the body.")
-                }
-            case UInt8(ascii: "}"), UInt8(ascii: "]"): depth -= 1
-            default: break
-            }
+        } catch let problem as StrictJSON.Problem {
+            throw APIError.invalidRequest(
+                "the body is not valid JSON: \(problem.message) (at byte \(problem.offset))",
+                hint: "Send strict JSON: no trailing commas, comments or duplicate keys.")
         }
     }
 

@@ -33,13 +33,23 @@ struct APIRoutes {
     let table: RouteTable
 
     /// A route that needs `permission`; the handler gets the caller.
+    ///
+    /// `tenantParameter` names a path parameter that is a tenant id: for anyone but a super
+    /// admin, another tenant's id answers 404 before the permission is checked, exactly like a
+    /// tenant that does not exist (a 403 would say it exists).
     func on<Output: ResponseGenerator>(
-        _ method: HTTPRequest.Method, _ path: String, _ permission: Permission,
+        _ method: HTTPRequest.Method, _ path: String, _ permission: Permission, tenantParameter: String? = nil,
         handler: @escaping @Sendable (Request, AppRequestContext, Principal) async throws -> Output
     ) {
         table.record(RouteInfo(method: method, path: Self.openAPIPath(prefix + (path.isEmpty ? "" : "/" + path)), permission: permission))
         group.on(RouterPath(path), method: method) { request, context -> Output in
             let principal = try context.requirePrincipal()
+            if let tenantParameter, !principal.isSuperAdmin, context.parameters.get(tenantParameter) != principal.tenantID {
+                throw APIError.notFound("tenant")
+            }
+            if permission == .account, !principal.isPersonal {
+                _ = try principal.requirePerson(to: "what belongs to your account (your password, your invitations)")
+            }
             guard principal.allows(permission) else {
                 throw APIError.forbidden(
                     "your role (\(principal.role.rawValue)) may not do this (it needs \(permission.rawValue))",

@@ -13,21 +13,8 @@ struct RunAdmission: Sendable {
     let now: @Sendable () -> Date
 
     func admit(_ requested: RunSpec, principal: Principal, library: TemplateLibrary) async throws -> (RunSpec, RunEstimate) {
-        var spec = requested
         let limits = try await store.quotas.effectiveQuota(tenantID: principal.tenantID)
-        if let maximum = limits.maxSubAgentsPerRun {
-            if spec.limits.maxSubAgents > maximum {
-                if requested.limits.maxSubAgents == RunLimits().maxSubAgents {
-                    spec.limits.maxSubAgents = maximum
-                } else {
-                    throw APIError(
-                        status: .unprocessableContent, type: "quota_exceeded",
-                        message: "`budgets.max_sub_agents` (\(spec.limits.maxSubAgents)) is above the plan's sub-agents per run (\(maximum))",
-                        hint: "Ask for at most \(maximum), or move to a larger plan.", param: "budgets.max_sub_agents")
-                }
-            }
-            spec.limits.concurrency = min(spec.limits.concurrency, spec.limits.maxSubAgents)
-        }
+        var spec = try Self.capped(requested, by: limits)
         if let maximum = limits.maxConcurrentRuns {
             let active = try await store.runs.activeRunCount(tenantID: principal.tenantID)
             if active >= maximum {
@@ -64,6 +51,39 @@ struct RunAdmission: Sendable {
             spec.limits.maxCostUSD = min(spec.limits.maxCostUSD ?? remaining, remaining)
         }
         return (spec, estimate)
+    }
+
+    /// The estimate of a run as it would be admitted: with the plan's caps applied (but no
+    /// budget check), so an estimate never describes a run the plan would not allow.
+    func estimate(_ requested: RunSpec, principal: Principal, library: TemplateLibrary) async throws -> RunEstimate {
+        let limits = try await store.quotas.effectiveQuota(tenantID: principal.tenantID)
+        return factory.estimate(try Self.capped(requested, by: limits), library: library)
+    }
+
+    /// `requested` within the plan's sub-agents per run: a run that did not ask for a number
+    /// gets the plan's; one that asked for more, or whose graph has more tasks, is refused (422).
+    static func capped(_ requested: RunSpec, by limits: QuotaLimits) throws -> RunSpec {
+        var spec = requested
+        if let maximum = limits.maxSubAgentsPerRun {
+            if spec.limits.maxSubAgents > maximum {
+                if requested.limits.maxSubAgents == RunLimits().maxSubAgents {
+                    spec.limits.maxSubAgents = maximum
+                } else {
+                    throw APIError(
+                        status: .unprocessableContent, type: "quota_exceeded",
+                        message: "`budgets.max_sub_agents` (\(spec.limits.maxSubAgents)) is above the plan's sub-agents per run (\(maximum))",
+                        hint: "Ask for at most \(maximum), or move to a larger plan.", param: "budgets.max_sub_agents")
+                }
+            }
+            spec.limits.concurrency = min(spec.limits.concurrency, spec.limits.maxSubAgents)
+        }
+        if case .graph(let graph) = spec.source, graph.tasks.count > spec.limits.maxSubAgents {
+            throw APIError(
+                status: .unprocessableContent, type: "quota_exceeded",
+                message: "the graph has \(graph.tasks.count) tasks, more than the \(spec.limits.maxSubAgents) sub-agents this run may start",
+                hint: "Merge tasks, or raise `budgets.max_sub_agents` within the plan.", param: "graph")
+        }
+        return spec
     }
 
     /// The first instant of the month of `date` and of the next month (UTC).

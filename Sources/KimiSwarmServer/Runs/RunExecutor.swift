@@ -52,6 +52,13 @@ public struct RunExecutor: Sendable {
             try await finish(run, status: .failed, result: nil, error: "the run's specification is unreadable")
             return .failed(message: "unreadable run spec", retryable: false)
         }
+        // What is read back from the database is checked like a request: a spec stored by an
+        // older version (or written by hand) with limits out of range fails, it never runs.
+        if !spec.limits.problems.isEmpty {
+            let message = "the run's stored limits are out of range: " + spec.limits.problems.joined(separator: "; ")
+            try await finish(run, status: .failed, result: nil, error: message)
+            return .failed(message: message, retryable: false)
+        }
         guard try await store.runs.markRunning(tenantID: run.tenantID, runID: run.id) else { return .completed }
         hub.signal(tenantID: run.tenantID, runID: run.id)
 
@@ -112,6 +119,29 @@ public struct RunExecutor: Sendable {
         return .completed
     }
 
+    /// The queue worker's dead-letter handler: a run whose job went to `dead` (its worker
+    /// crashed, was killed or stalled on every attempt, or it failed on its last one) is marked
+    /// failed with the reason, so its stored state says what happened and nobody waits on it.
+    /// Resuming it queues a new job.
+    public func deadLettered(_ job: Job) async {
+        guard job.kind == RunJobPayload.kind,
+            let payload = try? JSONDecoder().decode(RunJobPayload.self, from: Data(job.payload.utf8)),
+            let run = try? await store.runs.run(tenantID: payload.tenantID, runID: payload.runID),
+            run.status == .queued || run.status == .running
+        else { return }
+        let reason =
+            job.lastError == nil || job.lastError == "lease expired on the last attempt"
+            ? "the run was started \(job.attempts) times and its worker stopped each time (a crash, a kill or a stall); it is not started again"
+            : "the run failed on its last attempt: \(job.lastError ?? "")"
+        do {
+            try await finish(run, status: .failed, result: nil, error: reason + ". Resume it to try once more.")
+            metrics?.runFinished(status: KimiSwarmStore.RunStatus.failed.rawValue)
+            logger.warning("run failed: its job was dead-lettered", metadata: ["run_id": "\(run.id)", "tenant_id": "\(run.tenantID)"])
+        } catch {
+            logger.warning("could not mark a dead-lettered run failed", metadata: ["run_id": "\(run.id)", "error": "\(error)"])
+        }
+    }
+
     private func store(_ event: KimiSwarmEngine.RunEvent, of run: RunRecord, logger: Logger) async {
         let (type, data) = RunEventCoding.encode(event)
         do {
@@ -134,8 +164,14 @@ public struct RunExecutor: Sendable {
         try await store.runs.finishRun(
             tenantID: run.tenantID, runID: run.id, status: status, result: resultText, graph: graphText,
             usage: result?.usage ?? .zero, costUSD: result?.costUSD ?? 0)
-        if status == .cancelled, result == nil {
-            _ = try? await store.events.appendEvent(tenantID: run.tenantID, runID: run.id, type: "finished", data: #"{"status":"cancelled"}"#)
+        if result == nil {
+            // No engine result (cancelled while queued, an unreadable spec, a dead-lettered job):
+            // the event stream still ends with a `finished` event that says why.
+            var fields: [String: Any] = ["status": status.rawValue]
+            if let error { fields["error"] = error }
+            let data = (try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+            _ = try? await store.events.appendEvent(
+                tenantID: run.tenantID, runID: run.id, type: "finished", data: String(decoding: data, as: UTF8.self))
         }
         hub.signal(tenantID: run.tenantID, runID: run.id)
     }

@@ -34,14 +34,7 @@ struct RunRequest: Decodable, Sendable {
                 throw APIError.unprocessable("unknown field `budgets.\(first)`", hint: "Allowed: \(Self.allowedKeys.sorted().joined(separator: ", ")).", param: "budgets.\(first)")
             }
             // Money as a string ("1.50") keeps it exact; a number is accepted too.
-            if let text = try? container.decodeIfPresent(String.self, forKey: .maxCostUSD) {
-                guard let value = Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")) else {
-                    throw APIError.invalidRequest("`budgets.max_cost_usd` is not a number", hint: "Use a decimal such as \"1.50\".", param: "budgets.max_cost_usd")
-                }
-                maxCostUSD = value
-            } else {
-                maxCostUSD = try container.decodeIfPresent(Decimal.self, forKey: .maxCostUSD)
-            }
+            maxCostUSD = try container.decodeIfPresent(DecimalText.self, forKey: .maxCostUSD)?.value
             maxTokens = try container.decodeIfPresent(Int.self, forKey: .maxTokens)
             maxWallSeconds = try container.decodeIfPresent(Double.self, forKey: .maxWallSeconds)
             maxSubAgents = try container.decodeIfPresent(Int.self, forKey: .maxSubAgents)
@@ -81,27 +74,28 @@ struct RunRequest: Decodable, Sendable {
             }
             source = .swarm(swarm)
         }
-        if let graph {
-            let validator = GraphValidator(knownTemplates: Set(library.templates.keys), maxTasks: 256)
-            let problems = validator.problems(in: graph)
-            if !problems.isEmpty {
-                throw APIError.unprocessable("the graph is invalid: \(problems.prefix(5).joined(separator: "; "))", hint: "Fix the tasks named.", param: "graph")
-            }
-            source = .graph(graph)
-        }
         var limits = RunLimits()
         if let budgets {
             limits.maxCostUSD = budgets.maxCostUSD
             limits.maxTokens = budgets.maxTokens
             limits.maxWallSeconds = budgets.maxWallSeconds
             if let value = budgets.maxSubAgents { limits.maxSubAgents = value }
-            if let value = budgets.concurrency { limits.concurrency = min(value, 256) }
+            if let value = budgets.concurrency { limits.concurrency = value }
             if let value = budgets.maxToolCalls { limits.maxToolCalls = value }
         }
         if let onFailure { limits.failurePolicy = onFailure }
-        let problems = limits.problems
-        if !problems.isEmpty {
-            throw APIError.unprocessable("invalid budgets: \(problems.joined(separator: "; "))", hint: "Fix the budgets named.", param: "budgets")
+        if let problem = limits.fieldProblems.first {
+            let field = "budgets.\(problem.field)"
+            throw APIError.unprocessable("`\(field)` \(problem.message)", hint: "Fix `\(field)`.", param: field)
+        }
+        if let graph {
+            // The engine refuses a graph larger than the run's sub-agents: so does the API, at once.
+            let validator = GraphValidator(knownTemplates: Set(library.templates.keys), maxTasks: limits.maxSubAgents)
+            let problems = validator.problems(in: graph)
+            if !problems.isEmpty {
+                throw APIError.unprocessable("the graph is invalid: \(problems.prefix(5).joined(separator: "; "))", hint: "Fix the tasks named.", param: "graph")
+            }
+            source = .graph(graph)
         }
         return RunSpec(task: task, source: source, limits: limits)
     }

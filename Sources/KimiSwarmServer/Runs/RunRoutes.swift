@@ -91,7 +91,7 @@ struct RunRoutes {
 
     private func estimate(_ request: Request, _ context: AppRequestContext, _ principal: Principal) async throws -> Response {
         let (spec, _, library) = try await parse(request, context, principal)
-        return try Self.rawJSON(Self.estimateJSON(factory.estimate(spec, library: library)), status: .ok)
+        return try Self.rawJSON(Self.estimateJSON(try await admission.estimate(spec, principal: principal, library: library)), status: .ok)
     }
 
     private func list(_ request: Request, _ principal: Principal) async throws -> Response {

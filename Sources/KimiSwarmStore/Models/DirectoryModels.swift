@@ -136,6 +136,22 @@ public struct QuotaLimits: Sendable, Hashable, Codable {
         self.maxSubAgentsPerRun = maxSubAgentsPerRun
     }
 
+    /// The stricter of these limits and `ceiling`, limit by limit (`nil` is no limit).
+    public func tightening(_ ceiling: QuotaLimits) -> QuotaLimits {
+        func lower<T: Comparable>(_ a: T?, _ b: T?) -> T? {
+            guard let a else { return b }
+            guard let b else { return a }
+            return min(a, b)
+        }
+        return QuotaLimits(
+            monthlyTokenLimit: lower(monthlyTokenLimit, ceiling.monthlyTokenLimit),
+            monthlyCostLimitUSD: lower(monthlyCostLimitUSD, ceiling.monthlyCostLimitUSD),
+            maxConcurrentRuns: lower(maxConcurrentRuns, ceiling.maxConcurrentRuns),
+            requestsPerMinute: lower(requestsPerMinute, ceiling.requestsPerMinute),
+            dailyTokenLimit: lower(dailyTokenLimit, ceiling.dailyTokenLimit),
+            maxSubAgentsPerRun: lower(maxSubAgentsPerRun, ceiling.maxSubAgentsPerRun))
+    }
+
     /// These limits with every unset one taken from `fallback`.
     public func overriding(_ fallback: QuotaLimits) -> QuotaLimits {
         QuotaLimits(

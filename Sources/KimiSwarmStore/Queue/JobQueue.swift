@@ -56,7 +56,14 @@ public struct JobQueue: Sendable {
     /// Claims the next ready job of `queue` for `workerID`, with a lease of `leaseDuration`;
     /// `nil` when none is ready. Workers claim across tenants, so this is on the system list of
     /// the tenant-safety test; the lease it returns carries the job's tenant.
-    public func claim(queue: String = "default", workerID: String, leaseDuration: Duration = .seconds(30)) async throws -> ClaimedJob? {
+    ///
+    /// A job whose lease expired on its last attempt (its worker crashed, was killed or stalled
+    /// every time) is dead-lettered instead of run again, and handed to `deadLettered`, so
+    /// that what the job was for can record the failure.
+    public func claim(
+        queue: String = "default", workerID: String, leaseDuration: Duration = .seconds(30),
+        deadLettered: (Job) async -> Void = { _ in }
+    ) async throws -> ClaimedJob? {
         let now = context.now
         let expires = now.addingTimeInterval(leaseDuration.seconds)
         // One statement picks the best candidate and takes it. A candidate whose lease expired
@@ -85,7 +92,9 @@ public struct JobQueue: Sendable {
             guard let row = rows.first else { return nil }
             let job = try Self.job(row)
             if job.status == .dead {
-                context.logger.info("dead-lettered a job whose lease expired on its last attempt", metadata: ["job_id": "\(job.id)"])
+                context.logger.warning(
+                    "dead-lettered a job whose lease expired on its last attempt", metadata: ["job_id": "\(job.id)", "attempts": "\(job.attempts)"])
+                await deadLettered(job)
                 continue
             }
             context.logger.debug(
@@ -115,10 +124,11 @@ public struct JobQueue: Sendable {
     }
 
     /// Records a failure: the job is queued again after the backoff, or goes to `dead` when
-    /// it used its attempts or `retryable` is false.
-    public func fail(lease: JobLease, error message: String, retryable: Bool = true) async throws {
+    /// it used its attempts or `retryable` is false. Returns whether it went to `dead`.
+    @discardableResult
+    public func fail(lease: JobLease, error message: String, retryable: Bool = true) async throws -> Bool {
         let now = context.now
-        try await context.database.transaction { [backoff] tx in
+        return try await context.database.transaction { [backoff] tx -> Bool in
             guard
                 let row = try await tx.first(
                     """
@@ -137,6 +147,7 @@ public struct JobQueue: Sendable {
                         lease_expires_at = NULL, updated_at = \(now)
                     WHERE id = \(lease.jobID) AND fencing_token = \(lease.fencingToken)
                     """)
+                return false
             } else {
                 try await tx.query(
                     """
@@ -144,6 +155,7 @@ public struct JobQueue: Sendable {
                         updated_at = \(now), finished_at = \(now)
                     WHERE id = \(lease.jobID) AND fencing_token = \(lease.fencingToken)
                     """)
+                return true
             }
         }
     }

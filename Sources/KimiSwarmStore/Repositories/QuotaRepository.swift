@@ -49,12 +49,63 @@ public struct QuotaRepository: Sendable {
         }
     }
 
-    /// Sets the tenant's own overrides of its plan's limits (all of them: `nil` means "take
-    /// the plan's").
+    /// Sets the super admin's overrides of the tenant's plan (all of them: `nil` means "take
+    /// the plan's"). They may raise or lower the plan's limits; they are the ceiling of what the
+    /// tenant's own admins may set (``setOwnLimits(tenantID:limits:)``).
     public func setQuota(tenantID: String, limits: QuotaLimits) async throws {
+        try await upsertLimits(table: "tenant_quotas", tenantID: tenantID, limits: limits)
+    }
+
+    /// The super admin's overrides (the tenant's `tenant_quotas` row only, without the plan's
+    /// limits), or `nil` when it has none.
+    public func quotaOverrides(tenantID: String) async throws -> QuotaLimits? {
+        try await context.database.first("SELECT * FROM tenant_quotas WHERE tenant_id = \(tenantID)").map(Self.limits)
+    }
+
+    /// Removes the super admin's overrides, so its plan's limits apply again (the tenant's
+    /// own limits stay).
+    public func clearQuota(tenantID: String) async throws {
+        try await context.database.query("DELETE FROM tenant_quotas WHERE tenant_id = \(tenantID)")
+    }
+
+    /// Sets the limits the tenant's own admins chose (all of them: `nil` means "no limit of our
+    /// own"). The caller checks that none is above ``ceiling(tenantID:)``; they can only tighten.
+    public func setOwnLimits(tenantID: String, limits: QuotaLimits) async throws {
+        try await upsertLimits(table: "tenant_own_limits", tenantID: tenantID, limits: limits)
+    }
+
+    /// The limits the tenant's own admins chose, or `nil` when they set none.
+    public func ownLimits(tenantID: String) async throws -> QuotaLimits? {
+        try await context.database.first("SELECT * FROM tenant_own_limits WHERE tenant_id = \(tenantID)").map(Self.limits)
+    }
+
+    /// Removes the limits the tenant's own admins chose.
+    public func clearOwnLimits(tenantID: String) async throws {
+        try await context.database.query("DELETE FROM tenant_own_limits WHERE tenant_id = \(tenantID)")
+    }
+
+    /// What the super admin allows the tenant: its overrides, then its plan's. The tenant's own
+    /// admins may set limits at or below these, never above.
+    public func ceiling(tenantID: String) async throws -> QuotaLimits {
+        let overrides = try await quotaOverrides(tenantID: tenantID)
+        let plan = try await context.database.first(
+            "SELECT p.* FROM plans p JOIN tenants t ON t.plan_id = p.id WHERE t.id = \(tenantID)"
+        ).map(Self.limits)
+        return (overrides ?? QuotaLimits()).overriding(plan ?? QuotaLimits())
+    }
+
+    /// The tenant's effective limits: the lower of its own admins' limits and the
+    /// ``ceiling(tenantID:)`` (the super admin's overrides, then the plan's), limit by limit.
+    public func effectiveQuota(tenantID: String) async throws -> QuotaLimits {
+        let ceiling = try await ceiling(tenantID: tenantID)
+        guard let own = try await ownLimits(tenantID: tenantID) else { return ceiling }
+        return own.tightening(ceiling)
+    }
+
+    private func upsertLimits(table: String, tenantID: String, limits: QuotaLimits) async throws {
         try await context.database.query(
             """
-            INSERT INTO tenant_quotas(tenant_id, monthly_token_limit, monthly_cost_limit_usd, max_concurrent_runs, requests_per_minute,
+            INSERT INTO \(raw: table)(tenant_id, monthly_token_limit, monthly_cost_limit_usd, max_concurrent_runs, requests_per_minute,
                 daily_token_limit, max_subagents_per_run, updated_at)
             VALUES (\(tenantID), \(limits.monthlyTokenLimit), \(limits.monthlyCostLimitUSD), \(limits.maxConcurrentRuns),
                 \(limits.requestsPerMinute), \(limits.dailyTokenLimit), \(limits.maxSubAgentsPerRun), \(context.now))
@@ -63,26 +114,6 @@ public struct QuotaRepository: Sendable {
                 requests_per_minute = excluded.requests_per_minute, daily_token_limit = excluded.daily_token_limit,
                 max_subagents_per_run = excluded.max_subagents_per_run, updated_at = excluded.updated_at
             """)
-    }
-
-    /// The tenant's own overrides (its `tenant_quotas` row only, without the plan's limits),
-    /// or `nil` when it has none.
-    public func quotaOverrides(tenantID: String) async throws -> QuotaLimits? {
-        try await context.database.first("SELECT * FROM tenant_quotas WHERE tenant_id = \(tenantID)").map(Self.limits)
-    }
-
-    /// Removes the tenant's overrides, so its plan's limits apply again.
-    public func clearQuota(tenantID: String) async throws {
-        try await context.database.query("DELETE FROM tenant_quotas WHERE tenant_id = \(tenantID)")
-    }
-
-    /// The tenant's effective limits: its overrides, then its plan's.
-    public func effectiveQuota(tenantID: String) async throws -> QuotaLimits {
-        let own = try await quotaOverrides(tenantID: tenantID)
-        let plan = try await context.database.first(
-            "SELECT p.* FROM plans p JOIN tenants t ON t.plan_id = p.id WHERE t.id = \(tenantID)"
-        ).map(Self.limits)
-        return (own ?? QuotaLimits()).overriding(plan ?? QuotaLimits())
     }
 
     static func plan(_ row: SQLRow) throws -> Plan {

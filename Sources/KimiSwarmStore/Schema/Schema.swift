@@ -183,5 +183,31 @@ public enum Schema {
             "CREATE INDEX web_sessions_expiry ON web_sessions(expires_at)",
             "CREATE INDEX web_sessions_by_user ON web_sessions(user_id)",
         ]),
+        // Limits in two layers: `tenant_quotas` holds what a super admin set (it may raise or
+        // lower the plan's), `tenant_own_limits` what the tenant's admins set for themselves
+        // (only at or below the super admin's). And invitations: a tenant admin who adds a
+        // person that already has an account elsewhere invites them; the person accepts.
+        Migration(version: 4, name: "layered_limits_and_invitations", statements: [
+            """
+            CREATE TABLE tenant_own_limits(
+                tenant_id TEXT PRIMARY KEY REFERENCES tenants(id) ON DELETE CASCADE,
+                monthly_token_limit BIGINT, monthly_cost_limit_usd TEXT,
+                max_concurrent_runs BIGINT, requests_per_minute BIGINT,
+                daily_token_limit BIGINT, max_subagents_per_run BIGINT,
+                updated_at BIGINT NOT NULL)
+            """,
+            """
+            CREATE TABLE invitations(
+                tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+                id TEXT NOT NULL,
+                user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                role TEXT NOT NULL CHECK (role IN ('tenant_admin','developer','viewer','billing_admin')),
+                invited_by TEXT,
+                created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL,
+                PRIMARY KEY (tenant_id, id))
+            """,
+            "CREATE UNIQUE INDEX invitations_one_per_user ON invitations(tenant_id, user_id)",
+            "CREATE INDEX invitations_by_user ON invitations(user_id)",
+        ]),
     ]
 }

@@ -46,16 +46,24 @@ public struct QueueWorker: Service {
 
     /// Runs one job. Throwing counts as a retryable failure; cancellation means "stop".
     public typealias Handler = @Sendable (ClaimedJob) async throws -> JobOutcome
+    /// Told about a job that went to `dead`: it failed its last attempt, or its worker crashed
+    /// or stalled on every attempt. The job's `lastError` says why.
+    public typealias DeadLetterHandler = @Sendable (Job) async -> Void
 
     let queue: JobQueue
     let configuration: Configuration
     let handler: Handler
+    let deadLettered: DeadLetterHandler
     let logger: Logger
 
-    public init(queue: JobQueue, configuration: Configuration = Configuration(), logger: Logger, handler: @escaping Handler) {
+    public init(
+        queue: JobQueue, configuration: Configuration = Configuration(), logger: Logger,
+        deadLettered: @escaping DeadLetterHandler = { _ in }, handler: @escaping Handler
+    ) {
         self.queue = queue
         self.configuration = configuration
         self.handler = handler
+        self.deadLettered = deadLettered
         self.logger = logger
     }
 
@@ -76,7 +84,7 @@ public struct QueueWorker: Service {
             let claimed: ClaimedJob?
             do {
                 claimed = try await queue.claim(
-                    queue: configuration.queue, workerID: owner, leaseDuration: configuration.leaseDuration)
+                    queue: configuration.queue, workerID: owner, leaseDuration: configuration.leaseDuration, deadLettered: deadLettered)
             } catch {
                 logger.warning("claim failed", metadata: ["error": "\(error)"])
                 claimed = nil
@@ -154,7 +162,12 @@ public struct QueueWorker: Service {
             case .finished(.completed):
                 try await queue.complete(lease: claimed.lease)
             case .finished(.failed(let message, let retryable)):
-                try await queue.fail(lease: claimed.lease, error: message, retryable: retryable)
+                if try await queue.fail(lease: claimed.lease, error: message, retryable: retryable) {
+                    var job = claimed.job
+                    job.status = .dead
+                    job.lastError = message
+                    await deadLettered(job)
+                }
             case .shutdown:
                 try await queue.release(lease: claimed.lease)
                 logger.info("released the job's lease on shutdown")

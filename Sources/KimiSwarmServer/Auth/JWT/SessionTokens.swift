@@ -13,14 +13,18 @@ public struct SessionClaims: Sendable, Hashable {
     public var email: String?
     /// When the session ends (`exp`).
     public var expiresAt: Date
+    /// The API key the session was made from (`key`), or `nil` for a session of the person
+    /// themself. A key's session acts with the key's role and ends with the key.
+    public var apiKeyID: String?
 
     /// Session claims with the given values.
-    public init(userID: String, tenantID: String, role: String, email: String? = nil, expiresAt: Date) {
+    public init(userID: String, tenantID: String, role: String, email: String? = nil, expiresAt: Date, apiKeyID: String? = nil) {
         self.userID = userID
         self.tenantID = tenantID
         self.role = role
         self.email = email
         self.expiresAt = expiresAt
+        self.apiKeyID = apiKeyID
     }
 }
 
@@ -68,9 +72,14 @@ public struct SessionTokens: Sendable {
         self.ttl = ttl
     }
 
-    /// Issues a session token for a user of a tenant.
-    public func issue(userID: String, tenantID: String, role: String, email: String? = nil) throws(JWTError) -> String {
+    /// Issues a session token for a user of a tenant; `apiKeyID` binds it to the API key it was
+    /// made from, and `notAfter` ends it earlier than the usual lifetime (a key's expiry).
+    public func issue(
+        userID: String, tenantID: String, role: String, email: String? = nil, apiKeyID: String? = nil, notAfter: Date? = nil
+    ) throws(JWTError) -> String {
         let issuedAt = Int64(verifier.now().timeIntervalSince1970.rounded(.down))
+        var expires = issuedAt + Int64(ttl.rounded(.down))
+        if let notAfter { expires = min(expires, Int64(notAfter.timeIntervalSince1970.rounded(.down))) }
         var claims: [String: JWTClaimValue] = [
             "iss": .string(Self.issuer),
             "aud": .string(Self.audience),
@@ -79,10 +88,11 @@ public struct SessionTokens: Sendable {
             "role": .string(role),
             "iat": .integer(issuedAt),
             "nbf": .integer(issuedAt),
-            "exp": .integer(issuedAt + Int64(ttl.rounded(.down))),
+            "exp": .integer(expires),
             "jti": .string(UUID().uuidString),
         ]
         if let email { claims["email"] = .string(email) }
+        if let apiKeyID { claims["key"] = .string(apiKeyID) }
         return try signer.sign(claims)
     }
 
@@ -101,7 +111,8 @@ public struct SessionTokens: Sendable {
             tenantID: tenantID,
             role: role,
             email: claims.string("email"),
-            expiresAt: expiresAt
+            expiresAt: expiresAt,
+            apiKeyID: claims.string("key")
         )
     }
 }
