@@ -94,6 +94,28 @@ public final class LLMClient: ChatModel {
         return client
     }
 
+    /// Creates a client whose response cache keeps its persistent tier in `persistentStore`
+    /// (a server's database, say) instead of a SQLite file; the configuration's `cache.enabled`
+    /// and `cache.persistent` still decide whether there is a cache and a persistent tier.
+    public static func make(
+        configuration: KimiSwarmConfiguration,
+        registry: ModelRegistry,
+        logger: Logger,
+        persistentStore: any ResponseCacheStore,
+        clock: any MonotonicClock = SystemClock(),
+        metrics: (any MetricsFactory)? = nil,
+        tracer: (any Tracer)? = nil
+    ) -> LLMClient {
+        let metricsFactory: (any MetricsFactory)? = configuration.observability.metricsEnabled ? metrics : NOOPMetricsHandler.instance
+        let cache = configuration.cache.enabled
+            ? ResponseCache(
+                settings: configuration.cache, store: configuration.cache.persistent ? persistentStore : nil, clock: clock, logger: logger,
+                metricsFactory: metricsFactory)
+            : nil
+        return LLMClient(
+            configuration: configuration, registry: registry, logger: logger, cache: cache, clock: clock, metrics: metrics, tracer: tracer)
+    }
+
     /// Closes what the client opened (the persistent cache tier). Safe to call twice.
     public func shutdown() async {
         let store = ownedStore.withLock { store -> SQLiteResponseCacheStore? in

@@ -26,6 +26,9 @@ public struct SwarmProcess {
             self.exit = exit
         }
 
+        /// The folder it runs in (its working directory and HOME), removed by ``wait()``.
+        public var workingDirectory: URL { scratch }
+
         /// What it wrote to stdout so far.
         public var stdoutSoFar: String { (try? String(contentsOf: outURL, encoding: .utf8)) ?? "" }
 

@@ -39,7 +39,7 @@ struct BenchSwarmCommand: ReportingCommand {
             throw KimiSwarmError.configuration("--agents must be 1...1000 and --tool-calls not negative", hint: "Fix the values.")
         }
         let benchmark = SwarmBenchmark(
-            agents: agents, toolCalls: toolCalls, latency: .milliseconds(Int64(try DurationArgument.seconds(latency, option: "--latency") * 1000)),
+            agents: agents, toolCalls: toolCalls, latency: .saturating(seconds: try DurationArgument.seconds(latency, option: "--latency")),
             concurrency: concurrency)
         let report = try await benchmark.run()
         if json {
@@ -84,7 +84,7 @@ struct BenchGatewayCommand: ReportingCommand {
         guard duration > 0, duration <= 600, !counts.isEmpty, counts.allSatisfy({ (1...1024).contains($0) }) else {
             throw KimiSwarmError.configuration("--duration must be 0...600 s and --clients 1...1024 each", hint: "Fix the values.")
         }
-        let report = try await GatewayBenchmark(duration: .milliseconds(Int64(duration * 1000)), clientCounts: counts).run()
+        let report = try await GatewayBenchmark(duration: .saturating(seconds: duration), clientCounts: counts).run()
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

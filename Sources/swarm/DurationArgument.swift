@@ -3,9 +3,21 @@ import KimiSwarmCore
 
 /// Parses durations such as `200ms`, `30s`, `10m`, `1h` or `1h30m` (a bare number is seconds).
 enum DurationArgument {
+    /// The longest duration accepted: a year (beyond it a value is a typo, and conversions of
+    /// it to integer units would overflow).
+    static let maximumSeconds: Double = 31_536_000
+
     static func seconds(_ text: String, option: String) throws -> Double {
+        let value = try parse(text, option: option)
+        guard value.isFinite, value <= maximumSeconds else {
+            throw KimiSwarmError.configuration("\(option) '\(text)' is too long", hint: "Use at most a year (365d is 8760h).")
+        }
+        return value
+    }
+
+    private static func parse(_ text: String, option: String) throws -> Double {
         let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
-        if let plain = Double(trimmed), plain > 0 { return plain }
+        if trimmed.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }), let plain = Double(trimmed), plain > 0 { return plain }
         var total = 0.0
         var number = ""
         var unit = ""

@@ -23,7 +23,7 @@ struct HealthCommand: ReportingCommand {
             throw KimiSwarmError.configuration("--timeout must be a positive number of seconds")
         }
         let context = try await CommandContext.load(global)
-        let results = await context.client.healthCheck(timeout: .milliseconds(Int64(timeout * 1000)))
+        let results = await context.client.healthCheck(timeout: .saturating(seconds: timeout))
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -13,7 +13,7 @@ import UnixSignals
 
 /// Options `swarm serve` and `swarm worker` share: where the data is and how many workers.
 struct ServerOptions: ParsableArguments {
-    @Option(name: .long, help: "Folder of the embedded database and caches (default ./.kimiswarm; server.data_dir).")
+    @Option(name: .long, help: "Folder of the embedded database (default ./.kimiswarm; server.data_dir). Everything the server keeps, its response cache included, is in its database.")
     var dataDir: String?
 
     @Option(name: .long, help: "postgres://user:password@host:5432/db for PostgreSQL, or a SQLite file (default <data-dir>/kimiswarm.sqlite; KIMISWARM_DATABASE_URL).")
@@ -47,6 +47,13 @@ struct ServerOptions: ParsableArguments {
         if let password = environment["KIMISWARM_ADMIN_PASSWORD"], !password.isEmpty {
             try FirstStart.validate(adminPassword: password)
             configuration.adminPassword = Secret(password)
+        }
+        if let token = environment["KIMISWARM_METRICS_TOKEN"], !token.isEmpty {
+            guard token.utf8.count >= 24, token.utf8.count <= 512 else {
+                throw KimiSwarmError.configuration(
+                    "KIMISWARM_METRICS_TOKEN must be 24 to 512 characters", hint: "Use: openssl rand -base64 32")
+            }
+            configuration.metricsToken = Secret(token)
         }
         if let secret = environment["KIMISWARM_JWT_SECRET"], !secret.isEmpty {
             guard secret.utf8.count >= 32 else {
@@ -98,24 +105,21 @@ struct ServerOptions: ParsableArguments {
         _ body: @escaping @Sendable (ServerDependencies) async throws -> Void
     ) async throws {
         let registry = PrometheusCollectorRegistry()
-        let context = try await CommandContext.load(
-            global, openCache: true, metrics: PrometheusMetricsFactory(registry: registry), defaultLogLevel: .info)
-        do {
-            let configuration = try self.configuration(context, host: host, port: port)
-            let library = try SwarmSetup.library(folder: context.configuration.swarm.templatesDirectory)
-            let storeConfiguration = try storeConfiguration(configuration)
-            let client = context.client
-            let logger = context.logger
-            try await SwarmStore.withStore(storeConfiguration, logger: logger) { store in
-                try await body(
-                    ServerDependencies(
-                        configuration: configuration, store: store, client: client, registry: registry, library: library, logger: logger))
-            }
-        } catch {
-            await context.client.shutdown()
-            throw error
+        // The server's response cache keeps its persistent tier in the server's own database
+        // (never a file under the current folder): the client is made once the store is open.
+        let context = try await CommandContext.load(global, openCache: false, defaultLogLevel: .info)
+        let configuration = try self.configuration(context, host: host, port: port)
+        let library = try SwarmSetup.library(folder: context.configuration.swarm.templatesDirectory)
+        let storeConfiguration = try storeConfiguration(configuration)
+        let logger = context.logger
+        try await SwarmStore.withStore(storeConfiguration, logger: logger) { store in
+            let client = LLMClient.make(
+                configuration: context.configuration, registry: context.registry, logger: logger,
+                persistentStore: DatabaseResponseCache(store: store), metrics: PrometheusMetricsFactory(registry: registry))
+            try await body(
+                ServerDependencies(
+                    configuration: configuration, store: store, client: client, registry: registry, library: library, logger: logger))
         }
-        await context.client.shutdown()
     }
 }
 

@@ -221,7 +221,7 @@ struct ModelRegistryLoaderTests {
             ("  - {provider: openai, context_window: 1}", "models.yaml: models[0] is missing the required field 'id'", "(line 2)"),
             ("  - {id: a, context_window: 1}", "models[0] (a) is missing the required field 'provider'", "(line 2)"),
             ("  - {id: a, provider: openai}", "models[0] (a) is missing the required field 'context_window'", "(line 2)"),
-            ("  - {id: a, provider: openai, context_window: 0}", "models[0] (a): context_window='0' is out of range (expected 1 or more)", "(line 2)"),
+            ("  - {id: a, provider: openai, context_window: 0}", "models[0] (a): context_window='0' is out of range (expected 1...1000000000)", "(line 2)"),
             ("  - {id: a, provider: openai, context_window: 10, max_output_tokens: 20}", "models[0] (a): max_output_tokens (20) must not exceed context_window (10)", "(line 2)"),
             ("  - {id: a, provider: openai, context_window: 1, kind: image}", "models[0] (a): kind='image' is not a model kind (expected chat or embedding)", "(line 2)"),
             ("  - {id: a, provider: Open AI, context_window: 1}", "models[0] (a): provider 'Open AI' is not a valid provider name", "(line 2)"),

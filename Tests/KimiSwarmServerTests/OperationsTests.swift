@@ -1,6 +1,7 @@
 import Foundation
 import KimiSwarmCore
 import KimiSwarmServer
+import KimiSwarmStore
 import NIOHTTP1
 import Testing
 
@@ -22,7 +23,14 @@ struct OperationsTests {
             #expect(ready.json?["checks"]?["migrations"]?["status"]?.stringValue == "ok")
             #expect(ready.json?["checks"]?["providers"]?["moonshot"] != nil)
 
-            let metrics = try await server.request(.GET, "/metrics")
+            // /metrics names every tenant's usage: not public. A super admin's key works, and so
+            // does the metrics token (below); anyone else is refused.
+            #expect(try await server.request(.GET, "/metrics").status == 401)
+            let (_, tenantAdmin) = try await server.tenant(role: .tenantAdmin)
+            let refused = try await server.request(.GET, "/metrics", key: tenantAdmin)
+            #expect(refused.status == 403 && !refused.body.contains("kimiswarm_"))
+            #expect(try await server.request(.GET, "/metrics", key: "not-the-token-\(UUID())").status == 401)
+            let metrics = try await server.request(.GET, "/metrics", key: server.adminKey)
             #expect(metrics.status == 200)
             #expect(metrics.body.contains("kimiswarm_http_requests_total{method=\"GET\",route=\"/ready\",status=\"200\"} 1"))
             #expect(metrics.body.contains("kimiswarm_queue_jobs"))

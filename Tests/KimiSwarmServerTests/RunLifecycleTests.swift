@@ -113,7 +113,7 @@ struct RunLifecycleTests {
             #expect(calls.reduce(Decimal(0)) { $0 + $1.costUSD } == stored.costUSD)
 
             // Prometheus: the tenant's usage and the finished run.
-            let metrics = try await server.request(.GET, "/metrics")
+            let metrics = try await server.request(.GET, "/metrics", key: server.adminKey)
             #expect(metrics.body.contains("kimiswarm_tenant_calls_total{tenant=\"\(tenantID)\"} 4"))
             #expect(metrics.body.contains("kimiswarm_runs_finished_total{status=\"succeeded\"} 1"))
 

@@ -132,11 +132,11 @@ extension ConfigurationFileReader {
                     provider.maxConcurrent = limit
                 }
             case "requests_per_minute":
-                if let limit = reader.value(value, path: keyPath, expected: "an integer", { SettingValue.integer($0, in: 1...Int.max) }) {
+                if let limit = reader.value(value, path: keyPath, expected: "an integer", { SettingValue.integer($0, in: 1...1_000_000_000) }) {
                     provider.requestsPerMinute = limit
                 }
             case "tokens_per_minute":
-                if let limit = reader.value(value, path: keyPath, expected: "an integer", { SettingValue.integer($0, in: 1...Int.max) }) {
+                if let limit = reader.value(value, path: keyPath, expected: "an integer", { SettingValue.integer($0, in: 1...1_000_000_000) }) {
                     provider.tokensPerMinute = limit
                 }
             case "dialect" where kind == .openAICompatible:

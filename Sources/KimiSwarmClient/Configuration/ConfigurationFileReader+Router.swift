@@ -133,7 +133,7 @@ extension ConfigurationFileReader {
                 }
             case "context_above":
                 condition = reader.value(entry.value, path: keyPath, expected: "a whole number of tokens") {
-                    SettingValue.integer($0, in: 0...Int.max)
+                    SettingValue.integer($0, in: 0...1_000_000_000)
                 }.map { .contextAbove($0) }
             case "cost":
                 condition = reader.value(entry.value, path: keyPath, expected: "a cost preference", Self.costPreference).map {

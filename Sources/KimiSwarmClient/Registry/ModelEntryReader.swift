@@ -49,10 +49,10 @@ struct ModelEntryReader {
                 }
             } ?? .chat
         let contextWindow = values["context_window"].flatMap {
-            reader.value($0, path: field("context_window"), expected: "a number of tokens") { SettingValue.integer($0, in: 1...Int.max) }
+            reader.value($0, path: field("context_window"), expected: "a number of tokens") { SettingValue.integer($0, in: 1...1_000_000_000) }
         }
         let maxOutput = values["max_output_tokens"].flatMap {
-            reader.value($0, path: field("max_output_tokens"), expected: "a number of tokens") { SettingValue.integer($0, in: 1...Int.max) }
+            reader.value($0, path: field("max_output_tokens"), expected: "a number of tokens") { SettingValue.integer($0, in: 1...1_000_000_000) }
         }
         if let contextWindow, let maxOutput, maxOutput > contextWindow {
             reader.error(field("max_output_tokens"), "(\(maxOutput)) must not exceed context_window (\(contextWindow))", at: values["max_output_tokens"])

@@ -80,7 +80,7 @@ public func buildApplication(
     router.add(middleware: CanonicalPathMiddleware())
     OperationsRoutes(
         store: store, client: dependencies.client, registry: dependencies.registry, workers: settings.workers, table: table,
-        queueGauges: QueueGauges(registry: dependencies.registry)
+        queueGauges: QueueGauges(registry: dependencies.registry), authenticator: authenticator, metricsToken: configuration.metricsToken
     ).register(router)
     OpenAPIRoutes.register(router, table: table)
 

@@ -28,6 +28,9 @@ public struct ServerConfiguration: Sendable {
     public var queuePollInterval: Duration
     /// How long an API key lookup is cached.
     public var apiKeyCacheTTL: Duration
+    /// The bearer token Prometheus presents to `/metrics` (`KIMISWARM_METRICS_TOKEN`); a super
+    /// admin's credential works too. `nil`: only a super admin's.
+    public var metricsToken: Secret?
 
     public init(
         settings: ServerSettings = ServerSettings(), adminKey: Secret? = nil, sessionSecret: Secret? = nil,
@@ -45,6 +48,7 @@ public struct ServerConfiguration: Sendable {
         self.apiKeyCacheTTL = apiKeyCacheTTL
         self.adminPassword = nil
         self.passwordCost = 17
+        self.metricsToken = nil
     }
 
     /// The database location: `database_url` when set, else `<data_dir>/kimiswarm.sqlite`.

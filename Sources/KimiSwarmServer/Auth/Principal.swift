@@ -79,6 +79,8 @@ public enum Permission: String, Sendable, CaseIterable {
     case plansRead = "plans:read"
     case plansManage = "plans:manage"
     case tenantsManage = "tenants:manage"
+    /// `/metrics`: every tenant's usage (also open to the metrics token).
+    case metricsRead = "metrics:read"
     /// Every role: who am I, sessions.
     case authenticated = "authenticated"
     /// What belongs to the person, not to a key that names them: their password, their
@@ -94,7 +96,7 @@ public enum Permission: String, Sendable, CaseIterable {
         case .keysRead, .membersRead: return [.superAdmin, .tenantAdmin]
         case .keysManage, .membersManage, .credentialsManage, .quotaManage: return [.superAdmin, .tenantAdmin]
         case .quotaRead, .plansRead: return [.superAdmin, .tenantAdmin, .developer, .viewer, .billingAdmin]
-        case .plansManage, .tenantsManage: return [.superAdmin]
+        case .plansManage, .tenantsManage, .metricsRead: return [.superAdmin]
         case .authenticated, .account: return Set(Role.allCases)
         }
     }

@@ -68,7 +68,19 @@ struct SettingsPage {
             var body: [String: Any] = ["email": form.text("email") ?? "", "role": form["role"] ?? ""]
             if let name = form.text("display_name") { body["display_name"] = name }
             if let password = form["password"], !password.isEmpty { body["password"] = password }
-            return try await apply(context, .post, "members", json: body, done: "member-added")
+            let reply = try await api.call(.post, "members", json: body, context: context)
+            guard reply.ok else { return try await page(context, error: reply.problem, status: reply.status) }
+            // 202: the person has an account elsewhere and was invited; they join on accepting.
+            return Page.redirect("/settings?done=\(reply.status == .accepted ? "member-invited" : "member-added")")
+        }
+        pages.post("settings/invitations/:id/accept") { request, context in
+            try await change(request, context, .post, "me/invitations/\(try Self.pathID(context, "id"))/accept", done: "invitation-accepted")
+        }
+        pages.post("settings/invitations/:id/decline") { request, context in
+            try await change(request, context, .post, "me/invitations/\(try Self.pathID(context, "id"))/decline", done: "invitation-declined")
+        }
+        pages.post("settings/invitations/:id/withdraw") { request, context in
+            try await change(request, context, .delete, "invitations/\(try Self.pathID(context, "id"))", done: "invitation-withdrawn")
         }
         pages.post("settings/members/:user/role") { request, context in
             let form = try await WebForm.read(request, context: context)
@@ -107,6 +119,10 @@ struct SettingsPage {
         case "credential-saved": return "The provider credential was saved (encrypted; it is never shown again)."
         case "credential-deleted": return "The provider credential was deleted."
         case "member-added": return "The member was added."
+        case "member-invited": return "That person has an account already: they were invited, and join when they accept."
+        case "invitation-accepted": return "You joined the tenant; switch to it from the tenant menu."
+        case "invitation-declined": return "The invitation was declined."
+        case "invitation-withdrawn": return "The invitation was withdrawn."
         case "role-changed": return "The role was changed."
         case "member-removed": return "The member was removed."
         default: return nil
@@ -135,6 +151,15 @@ struct SettingsPage {
                 """
         }
         let hasPassword = try await store.directory.credentials(email: user.email)?.passwordHash != nil
+        let invitations = try await api.require(.get, "me/invitations", context: context).list.map { item -> HTML in
+            let id = item["id"] as? String ?? ""
+            return """
+                <li>\(item["tenant_name"] as? String ?? item["tenant_id"] as? String ?? "") invites you as \((item["role"] as? String ?? "").replacingOccurrences(of: "_", with: " ")) \
+                \(Layout.button("Accept", action: "/settings/invitations/\(id)/accept", context: context, style: "primary small")) \
+                \(Layout.button("Decline", action: "/settings/invitations/\(id)/decline", context: context, style: "small"))</li>
+                """
+        }
+        let invited: HTML = invitations.isEmpty ? "" : "<h3>Invitations</h3><ul class=\"plain\" id=\"invitations\">\(invitations)</ul>"
         return """
             <section class="card" id="account"><h2>Your account</h2>
             <p>\(user.displayName) · \(user.email) · \(Layout.roleName(principal.role))</p>
@@ -144,7 +169,7 @@ struct SettingsPage {
               <label>Repeat it <input type="password" name="confirm_password" autocomplete="new-password" minlength="10" maxlength="1024" required></label>
               <div class="actions"><button type="submit">\(hasPassword ? "Change password" : "Set password")</button></div>
               <p class="muted small">At least 10 characters. Changing it signs you out everywhere.</p>
-            </form></section>
+            </form>\(invited)</section>
             """
     }
 
@@ -238,9 +263,19 @@ struct SettingsPage {
               <div class="actions"><button type="submit" class="primary">Add member</button></div>
             </form>
             """ : ""
+        let pending = try await api.require(.get, "invitations", context: context).list.map { item -> HTML in
+            let withdraw: HTML =
+                manage
+                ? Layout.button("Withdraw", action: "/settings/invitations/\(item["id"] as? String ?? "")/withdraw", context: context, style: "small")
+                : ""
+            return """
+                <tr><td>\(item["email"] as? String ?? "")</td><td>invited</td><td>\((item["role"] as? String ?? "").replacingOccurrences(of: "_", with: " "))</td>\
+                <td class="nowrap">until \(Self.day(item["expires_at"]))</td><td>\(withdraw)</td></tr>
+                """
+        }
         return """
             <section class="card wide" id="members"><h2>Members</h2>
-            <div class="table-scroll"><table><thead><tr><th>E-mail</th><th>Name</th><th>Role</th><th>Since</th><th></th></tr></thead><tbody>\(rows)</tbody></table></div>
+            <div class="table-scroll"><table><thead><tr><th>E-mail</th><th>Name</th><th>Role</th><th>Since</th><th></th></tr></thead><tbody>\(rows)\(pending)</tbody></table></div>
             \(form)</section>
             """
     }

@@ -1,4 +1,5 @@
 import Foundation
+import KimiSwarmCore
 public import HTTPTypes
 import Hummingbird
 
@@ -60,7 +61,7 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
 
     /// 429 with `Retry-After` (whole seconds, at least 1).
     static func limited(type: String = "rate_limit_exceeded", _ message: String, retryAfter seconds: Double, hint: String? = nil) -> APIError {
-        let whole = max(1, Int(seconds.rounded(.up)))
+        let whole = Int.clamping(seconds.rounded(.up), to: 1...31_622_400)
         return APIError(
             status: .tooManyRequests, type: type, message: message, hint: hint ?? "Retry after \(whole) s.",
             headers: [.retryAfter: String(whole)])

@@ -19,8 +19,8 @@ extension OpenAPIDocument {
             method: "get", path: "/ready", summary: "Database, migrations, workers and provider circuits", tag: "operations",
             responses: [reply(200, "Ready.", "Ready"), reply(503, "Not ready.", "Ready")]),
         Operation(
-            method: "get", path: "/metrics", summary: "Prometheus metrics", tag: "operations",
-            responses: [reply(200, "Prometheus text format.", "#text", media: "text/plain")]),
+            method: "get", path: "/metrics", summary: "Prometheus metrics (the metrics token, KIMISWARM_METRICS_TOKEN, or a super admin's credential)",
+            tag: "operations", permission: .metricsRead, responses: [reply(200, "Prometheus text format.", "#text", media: "text/plain")]),
         Operation(
             method: "get", path: "/openapi.json", summary: "This document", tag: "operations",
             responses: [reply(200, "The OpenAPI 3.1 document.", "#json", media: "application/json")]),

@@ -9,6 +9,9 @@ import Synchronization
 
 /// `/health` (the process answers), `/ready` (database reachable, migrations done, workers
 /// running, providers' circuit states) and `/metrics` (Prometheus text).
+///
+/// `/metrics` names every tenant with its calls and spend, so it is not public: it answers the
+/// metrics token (`KIMISWARM_METRICS_TOKEN`, for Prometheus) or a super admin's credential.
 struct OperationsRoutes {
     let store: SwarmStore
     let client: LLMClient
@@ -16,6 +19,8 @@ struct OperationsRoutes {
     let workers: Int
     let table: RouteTable
     let queueGauges: QueueGauges
+    let authenticator: any Authenticator
+    let metricsToken: Secret?
 
     func register(_ router: Router<AppRequestContext>) {
         table.record(RouteInfo(method: .get, path: "/health", permission: nil))
@@ -24,8 +29,9 @@ struct OperationsRoutes {
         }
         table.record(RouteInfo(method: .get, path: "/ready", permission: nil))
         router.get("ready") { _, _ in try await ready() }
-        table.record(RouteInfo(method: .get, path: "/metrics", permission: nil))
-        router.get("metrics") { _, _ in
+        table.record(RouteInfo(method: .get, path: "/metrics", permission: .metricsRead))
+        router.get("metrics") { request, _ in
+            try await authorizeMetrics(request)
             await queueGauges.refresh(store: store)
             var buffer: [UInt8] = []
             buffer.reserveCapacity(16 << 10)
@@ -33,6 +39,29 @@ struct OperationsRoutes {
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(bytes: buffer)))
+        }
+    }
+
+    /// Lets the metrics token or a super admin through; 401 without credentials, 403 for
+    /// anyone else.
+    private func authorizeMetrics(_ request: Request) async throws {
+        let hint = "Send `Authorization: Bearer <token>` with the metrics token (KIMISWARM_METRICS_TOKEN) or a super admin's key."
+        guard let header = request.headers[.authorization] else {
+            throw APIError.unauthenticated("`/metrics` needs credentials: it lists every tenant's usage", hint: hint)
+        }
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else {
+            throw APIError.unauthenticated("the Authorization header must be `Bearer <token>`", hint: hint)
+        }
+        let token = parts[1].trimmingCharacters(in: .whitespaces)
+        guard !token.isEmpty, token.utf8.count <= 8192 else { throw APIError.unauthenticated("the bearer token is empty or too long", hint: hint) }
+        if let metricsToken, WebForm.tokensMatch(token, metricsToken.reveal()) { return }
+        guard let principal = try await authenticator.authenticate(bearer: token) else {
+            throw APIError.unauthenticated("the bearer token is not the metrics token, an API key or a token this server accepts", hint: hint)
+        }
+        guard principal.allows(.metricsRead) else {
+            throw APIError.forbidden(
+                "your role (\(principal.role.rawValue)) may not do this (it needs \(Permission.metricsRead.rawValue))", hint: hint)
         }
     }
 

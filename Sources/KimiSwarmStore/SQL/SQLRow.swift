@@ -28,7 +28,7 @@ public struct SQLRow: Sendable {
     public func int64(_ name: String) throws -> Int64 {
         switch self[name] {
         case .integer(let value): return value
-        case .real(let value): return Int64(value)
+        case .real(let value): if let exact = Int64(exactly: value.rounded(.towardZero)) { return exact }
         case .text(let text): if let value = Int64(text) { return value }
         default: break
         }
