@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import KimiSwarmServer
@@ -39,6 +40,13 @@ struct MarkdownTests {
         #expect(html.contains("<pre><code>let a = &quot;&lt;b&gt;&quot;</code></pre>"))
         #expect(html.contains("<blockquote><p>quoted</p>\n</blockquote>"))
         #expect(html.contains("<td>a|b</td><td class=\"num\">1</td>"))
+    }
+
+    @Test("a report of a hundred thousand nested quotes renders at a bounded depth, without recursing that deep")
+    func deepQuotes() {
+        let html = Markdown.html(String(repeating: ">", count: 100_000) + " deep").rendered
+        #expect(html.components(separatedBy: "<blockquote>").count - 1 == Markdown.maxQuoteDepth + 1)
+        #expect(html.contains("deep"))
     }
 
     @Test("interpolated text is escaped, HTML values are not")

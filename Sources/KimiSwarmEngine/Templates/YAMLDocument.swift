@@ -13,6 +13,12 @@ struct YAMLDocument {
         self.file = file
         let node: Yams.Node?
         do {
+            // Aliases can make a few hundred bytes stand for millions of nodes: bounded first.
+            try YAMLSizeGuard().check(text)
+        } catch {
+            throw TemplateError(problems: ["\(file): \(error)"])
+        }
+        do {
             node = try Yams.compose(yaml: text)
         } catch {
             throw TemplateError(problems: ["\(file): not valid YAML: \(error)"])

@@ -5,7 +5,13 @@ import Foundation
 /// `http`, `https`, `mailto` and same-site targets. Covers what reports use: headings,
 /// paragraphs, lists, block quotes, fenced code, tables, rules, code spans, bold, italics, links.
 enum Markdown {
-    static func html(_ markdown: String) -> HTML {
+    /// Block quotes nest at most this deep; deeper `>` markers stay text (a report of a
+    /// hundred thousand `>` must not recurse as deep).
+    static let maxQuoteDepth = 8
+
+    static func html(_ markdown: String) -> HTML { html(markdown, depth: 0) }
+
+    private static func html(_ markdown: String, depth: Int) -> HTML {
         var out = ""
         var lines = markdown.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n", omittingEmptySubsequences: false)
             .map(String.init)[...]
@@ -36,7 +42,11 @@ enum Markdown {
                     quoted.append(String(next.dropFirst()).trimmingCharacters(in: .whitespaces))
                     lines.removeFirst()
                 }
-                out += "<blockquote>\(html(quoted.joined(separator: "\n")).rendered)</blockquote>\n"
+                let inner =
+                    depth < maxQuoteDepth
+                    ? html(quoted.joined(separator: "\n"), depth: depth + 1).rendered
+                    : "<p>\(HTML.escape(quoted.joined(separator: " ")))</p>\n"
+                out += "<blockquote>\(inner)</blockquote>\n"
             } else if listMarker(trimmed) != nil {
                 let ordered = listMarker(trimmed)!
                 var items: [String] = []
