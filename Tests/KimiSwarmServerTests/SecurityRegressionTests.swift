@@ -235,6 +235,24 @@ struct SecurityRegressionTests {
         }
     }
 
+    @Test("a template whose aliases expand to millions of nodes is refused at once, and the server answers on")
+    func templateAliasBomb() async throws {
+        try await withTestServer(.sqlite, workers: 0) { server in
+            let (_, key) = try await server.tenant(role: .developer)
+            var lines = [
+                "id: laughs", "name: Laughs", "category: test", "purpose: Laughs.", "model_tier: fast", "system_prompt: You laugh.",
+                "output_schema:", "  l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]",
+            ]
+            for level in 1...9 { lines.append("  l\(level): &l\(level) [\(Array(repeating: "*l\(level - 1)", count: 9).joined(separator: ", "))]") }
+            let body = String(decoding: try JSONEncoder().encode(["definition": lines.joined(separator: "\n")]), as: UTF8.self)
+            let started = ContinuousClock.now
+            let answer = try await server.request(.POST, "/api/v1/templates", key: key, body: body)
+            #expect(answer.status == 422 && answer.body.contains("expands to more than"), "\(answer.status) \(answer.body)")
+            #expect(ContinuousClock.now - started < .seconds(5))
+            #expect(try await server.request(.GET, "/health").status == 200)
+        }
+    }
+
     @Test("/metrics needs the metrics token or a super admin")
     func metricsNeedCredentials() async throws {
         let token = "metrics-token-\(UUID().uuidString)"

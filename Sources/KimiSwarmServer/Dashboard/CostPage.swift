@@ -169,17 +169,23 @@ struct CostPage {
             <table><tbody>\(rows)</tbody></table>
             <p class="muted small">This month: \(Layout.money(usage["cost_this_month_usd"] as? String)) and \(Layout.number(usage["tokens_this_month"] as? Int ?? 0)) tokens; \
             \(usage["active_runs"] as? Int ?? 0) active runs.</p>
-            \(overridesForm(quota["overrides"] as? [String: Any] ?? [:], context: context))</section>
+            \(overridesForm(quota, context: context))</section>
             """
     }
 
-    /// The tenant's own limits under its plan's (tenant admin: only lower; super admin: any).
-    static func overridesForm(_ overrides: [String: Any], context: AppRequestContext) -> HTML {
+    /// The limits the caller may set: a super admin, the tenant's overrides of its plan (any
+    /// value); a tenant admin, the tenant's own limits, at or below that ceiling.
+    static func overridesForm(_ quota: [String: Any], context: AppRequestContext) -> HTML {
         guard let principal = context.principal, principal.allows(.quotaManage) else { return "" }
+        let values = quota[principal.isSuperAdmin ? "overrides" : "tenant_limits"] as? [String: Any] ?? [:]
+        let explanation: HTML =
+            principal.isSuperAdmin
+            ? "The tenant's overrides of its plan: they may raise or lower it, and the tenant's admins can only tighten them. Empty: the plan's."
+            : "Your tenant's own limits: at most what the plan and the super admin allow (only a super admin may raise those). Empty: no limit of your own."
         return """
             <form class="form inline-form" method="post" action="/costs/quota" id="quota-form">\(Layout.csrf(context))
-              <p class="muted small">The tenant's own limits, under the plan's\(principal.isSuperAdmin ? "" : " (only a super admin may raise them above the plan)"). Empty: the plan's.</p>
-              \(AdminPage.limitInputs(overrides))
+              <p class="muted small">\(explanation)</p>
+              \(AdminPage.limitInputs(values))
               <div class="actions"><button type="submit">Save limits</button></div>
             </form>
             """
