@@ -57,6 +57,8 @@ struct HTML: Sendable, ExpressibleByStringInterpolation, CustomStringConvertible
     static func format(_ number: Double) -> String {
         guard number.isFinite else { return "0" }
         let rounded = (number * 100).rounded() / 100
+        // (Beyond ±1e15 no drawing needs the digits; and `Int(_:)` would trap past 2^63.)
+        if abs(rounded) >= 1e15 { return String(format: "%.0f", rounded) }
         if rounded == rounded.rounded() { return String(Int(rounded)) }
         return String(format: "%.2f", rounded)
     }
