@@ -129,6 +129,13 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         context.fireUserInboundEventTriggered(event)
     }
 
+    func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
+        // The server closing the input itself (Hummingbird does when its task is cancelled,
+        // at the shutdown deadline) is not the client going away: its response still goes out.
+        if mode == .input { state.inputClosedByServer() }
+        context.close(mode: mode, promise: promise)
+    }
+
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         // Once an error answer is written, nothing else is (a handler still running finds the
         // connection closed).

@@ -153,11 +153,19 @@ struct ConnectionStateMachine {
         }
     }
 
-    /// The client closed its side (EOF). Returns whether the guard must close the connection
-    /// now: the client went away in the middle of a request, whose work is then cancelled.
-    /// Between requests, Hummingbird (or the upgrade handler) closes by itself.
+    /// The input was closed by the server itself, not by the client.
+    private(set) var serverClosedInput = false
+
+    mutating func inputClosedByServer() {
+        serverClosedInput = true
+    }
+
+    /// The input closed: the client closed its side (EOF), unless the server closed it. The
+    /// guard must then close the connection when the client went away in the middle of a
+    /// request, whose work is then cancelled. Between requests, Hummingbird (or the upgrade
+    /// handler) closes by itself.
     mutating func inputClosed(now: NIODeadline) -> Action {
-        guard phase == .http, responsesPending > 0 || bodyIncomplete else { return .none }
+        guard phase == .http, !serverClosedInput, responsesPending > 0 || bodyIncomplete else { return .none }
         return close(now: now)
     }
 
