@@ -37,6 +37,17 @@ struct ConnectionStateMachineTests {
         #expect(machine.timerFired(now: Self.at(37)) == .close)
     }
 
+    @Test("half a request that goes silent for the idle timeout is answered 408 then, before the request timeout")
+    func silentHalfRequest() {
+        var machine = ConnectionStateMachine(requestTimeout: .seconds(30), idleTimeout: .seconds(10), lingerTimeout: .seconds(2), now: Self.start)
+        _ = machine.bytesReceived(now: Self.at(5))
+        #expect(machine.deadline == Self.at(15))
+        _ = machine.bytesReceived(now: Self.at(12))
+        #expect(machine.deadline == Self.at(22))
+        #expect(machine.timerFired(now: Self.at(15)) == .none)  // an early timer: nothing
+        #expect(machine.timerFired(now: Self.at(22)) == .reject(.requestTimeout))
+    }
+
     @Test("no deadline while a response is made; the idle timeout runs again after it")
     func exchange() {
         var machine = Self.machine()

@@ -293,7 +293,8 @@ public struct ServerSettings: Sendable, Hashable {
     /// The largest request body accepted, in bytes (`server.max_body_bytes`, default 4 MiB).
     public var maxBodyBytes: Int
     /// How long a connection stays open with no request on it (`server.idle_timeout`, default
-    /// 60 s): before its first byte, and between a response and the next request.
+    /// 60 s): before its first byte, and between a response and the next request; also how
+    /// long a request that has begun to arrive may stay silent (then 408).
     public var idleTimeout: Duration
     /// How long a request may take to arrive complete, head and body, from its first byte
     /// (`server.request_timeout`, default 30 s); a slower one is answered 408 and closed.

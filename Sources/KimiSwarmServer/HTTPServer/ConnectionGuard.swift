@@ -102,7 +102,6 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let hadDeadline = state.deadline
         guard state.bytesReceived(now: .now()) else { return }  // closing: dropped
         if state.phase == .awaitingFirstRequest && !firstLineEnded {
             let buffer = unwrapInboundIn(data)
@@ -113,7 +112,7 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
                 firstLineLength += buffer.readableBytes
             }
         }
-        if state.deadline != hadDeadline { reschedule() }
+        reschedule()
         context.fireChannelRead(data)
     }
 
@@ -170,12 +169,14 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 
+    /// Keeps one timer at the state's deadline. A deadline that moved later leaves the timer
+    /// as it is (no rescheduling on every read): when it fires, the state finds its deadline
+    /// not reached and the timer is set again.
     private func reschedule() {
         guard let context, context.channel.isActive else { return }
-        let deadline = state.deadline
-        guard deadline != timerDeadline else { return }
+        guard let deadline = state.deadline else { return cancelTimer() }
+        if let timerDeadline, timerDeadline <= deadline { return }
         cancelTimer()
-        guard let deadline else { return }
         timerDeadline = deadline
         timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [self] in
             self.timer = nil

@@ -65,7 +65,8 @@ struct ConnectionStateMachine {
     var isIdle: Bool { requestStarted == nil && responsesPending == 0 && !bodyIncomplete }
 
     /// When ``timerFired(now:)`` should next be called; `nil` for no deadline (a response is
-    /// being made, or the connection is a WebSocket).
+    /// being made, or the connection is a WebSocket). It may move later (bytes arrive): a timer
+    /// that fires early does nothing but ask again.
     var deadline: NIODeadline? {
         switch phase {
         case .upgraded:
@@ -74,7 +75,9 @@ struct ConnectionStateMachine {
             return closingSince.map { $0 + lingerTimeout }
         case .awaitingFirstRequest, .http:
             if deferredRejection != nil { return nil }
-            if let requestStarted { return requestStarted + requestTimeout }
+            // A request arriving: complete within the request timeout, and no silence longer
+            // than the idle timeout (half a request is no reason to stay open longer).
+            if let requestStarted { return min(requestStarted + requestTimeout, lastActivity + idleTimeout) }
             if responsesPending > 0 { return nil }
             return lastActivity + idleTimeout
         }

@@ -16,7 +16,8 @@ public struct HTTPConnectionLimits: Sendable, Hashable {
     /// (`server.request_timeout`). A slower one is answered 408 and closed.
     public var requestTimeout: Duration
     /// How long a connection may stay open with no request on it (`server.idle_timeout`):
-    /// before its first byte, and between a response and the next request.
+    /// before its first byte, and between a response and the next request; also how long a
+    /// request that has begun to arrive may stay silent (then 408).
     public var idleTimeout: Duration
     /// Connections open at once (`server.max_connections`); one more is answered 503 and
     /// closed at once, without touching the others.
