@@ -132,7 +132,8 @@ struct ServeCommand: ReportingCommand {
             With no flags it uses the embedded SQLite store in ./.kimiswarm and runs workers in
             process. The first start creates a default tenant and a super admin and prints an admin
             API key once (or stores KIMISWARM_ADMIN_KEY). SIGTERM or Ctrl-C stop it gracefully:
-            it stops accepting, and running jobs are released for another worker to resume.
+            it stops accepting, and running jobs are released for another worker to resume;
+            what is still in flight after server.shutdown_timeout (30 s) is cancelled.
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -161,7 +162,7 @@ struct ServeCommand: ReportingCommand {
             let (application, _) = buildApplication(dependencies) { port in
                 say("KimiSwarm listening on http://\(host):\(port) (database: \(dependencies.store.dialect.rawValue)); dashboard at http://\(host):\(port)/")
             }
-            try await application.runService()
+            try await GracefulShutdown.run([application], timeout: dependencies.configuration.settings.shutdownTimeout, logger: dependencies.logger)
         }
     }
 }
@@ -171,7 +172,10 @@ struct WorkerCommand: ReportingCommand {
     static let configuration = CommandConfiguration(
         commandName: "worker",
         abstract: "Run queue workers only: they claim runs from the shared database and execute them.",
-        discussion: "Point every replica at the same PostgreSQL with --database-url. SIGTERM stops gracefully.")
+        discussion: """
+            Point every replica at the same PostgreSQL with --database-url. SIGTERM stops gracefully;
+            runs still going after server.shutdown_timeout (30 s) are cancelled and released.
+            """)
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var server: ServerOptions
@@ -183,9 +187,7 @@ struct WorkerCommand: ReportingCommand {
                 throw KimiSwarmError.configuration("--workers 0 leaves a worker with nothing to do", hint: "Give at least 1.")
             }
             say("KimiSwarm worker running \(dependencies.configuration.settings.workers) run slot(s) on \(dependencies.store.dialect.rawValue)")
-            let group = ServiceGroup(
-                configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: dependencies.logger))
-            try await group.run()
+            try await GracefulShutdown.run(services, timeout: dependencies.configuration.settings.shutdownTimeout, logger: dependencies.logger)
         }
     }
 }

@@ -122,6 +122,40 @@ struct ConfigurationLoaderTests {
         #expect(error.recoveryHint?.isEmpty == false)
     }
 
+    @Test("The server's connection settings are read; the cap defaults to automatic, the shutdown deadline to 30 s")
+    func serverConnectionSettings() throws {
+        let defaults = try load().configuration.server
+        #expect(defaults.maxConnections == nil)
+        #expect(defaults.shutdownTimeout == .seconds(30))
+        #expect(defaults.requestTimeout == .seconds(30))
+        #expect(defaults.idleTimeout == .seconds(60))
+        let server = try load([
+            "KIMI_SERVER__REQUEST_TIMEOUT": "2.5", "KIMI_SERVER__IDLE_TIMEOUT": "90", "KIMI_SERVER__MAX_CONNECTIONS": "5000",
+            "KIMI_SERVER__SHUTDOWN_TIMEOUT": "10",
+        ]).configuration.server
+        #expect(server.requestTimeout == .milliseconds(2500))
+        #expect(server.idleTimeout == .seconds(90))
+        #expect(server.maxConnections == 5000)
+        #expect(server.shutdownTimeout == .seconds(10))
+        let fromFile = try load(yaml: "server: {max_connections: 20, shutdown_timeout: 3600}").configuration.server
+        #expect(fromFile.maxConnections == 20)
+        #expect(fromFile.shutdownTimeout == .seconds(3600))
+    }
+
+    @Test(
+        "server.max_connections and server.shutdown_timeout out of range are errors naming the range",
+        arguments: [
+            ("KIMI_SERVER__MAX_CONNECTIONS", "0", "KIMI_SERVER__MAX_CONNECTIONS='0' is out of range (expected 1...1000000)"),
+            ("KIMI_SERVER__MAX_CONNECTIONS", "lots", "KIMI_SERVER__MAX_CONNECTIONS='lots' is not an integer"),
+            ("KIMI_SERVER__SHUTDOWN_TIMEOUT", "0.5", "KIMI_SERVER__SHUTDOWN_TIMEOUT='0.5' is out of range (expected 1 to 3600 seconds)"),
+            ("KIMI_SERVER__SHUTDOWN_TIMEOUT", "7200", "KIMI_SERVER__SHUTDOWN_TIMEOUT='7200' is out of range (expected 1 to 3600 seconds)"),
+            ("KIMI_SERVER__SHUTDOWN_TIMEOUT", "soon", "KIMI_SERVER__SHUTDOWN_TIMEOUT='soon' is not a number of seconds"),
+        ])
+    func serverConnectionSettingsOutOfRange(variable: String, value: String, expected: String) throws {
+        let error = try #require(loadError([variable: value]))
+        #expect(error.message.contains(expected), "\(error.message)")
+    }
+
     @Test("All problems are reported together in one error")
     func multipleErrors() throws {
         let error = try #require(

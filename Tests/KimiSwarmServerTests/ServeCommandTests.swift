@@ -124,4 +124,48 @@ struct ServeCommandTests {
             #expect(await second.wait().status == 0)
         }
     }
+
+    @Test("SIGTERM with a request whose upstream never answers: the process exits after server.shutdown_timeout, the request cancelled")
+    func shutdownDeadline() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("serve-data-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try await LoopbackProviderServer.withServer { provider in
+            provider.setResponder { _ in .hang }
+            let key = "ks_" + String(repeating: "d", count: 40)
+            let environment = [
+                "MOONSHOT_BASE_URL": provider.baseURL + "/v1", "MOONSHOT_API_KEY": "sk-test-serve", "KIMI_CACHE__ENABLED": "false",
+                "KIMISWARM_ADMIN_KEY": key, "KIMI_SERVER__SHUTDOWN_TIMEOUT": "1",
+            ]
+            let process = try SwarmProcess.start(["serve", "--port", "0", "--data-dir", folder.path, "--workers", "0"], environment: environment)
+            let line = try await Self.waitForLine(process, containing: "listening on http://")
+            let url = try #require(line.split(separator: " ").first { $0.hasPrefix("http://") })
+            let port = try #require(url.split(separator: ":").last.flatMap { Int($0.trimmingCharacters(in: .punctuationCharacters)) })
+            let client = try await RawTCPClient.connect(port: port)
+            await client.send(ClientDisconnectTests.chatRequest(key: key, stream: false))
+            #expect(await provider.waitForRequests(1, timeout: .seconds(20)))
+            let stopping = ContinuousClock.now
+            process.kill(SIGTERM)
+            // Before the deadline existed, the graceful shutdown waited for the call (the provider's
+            // 600 s timeout): bounded here, then killed.
+            let (result, inTime): (SwarmProcess.Result?, Bool) = await withTaskGroup(of: SwarmProcess.Result?.self) { group in
+                group.addTask { await process.wait() }
+                group.addTask {
+                    try? await Task.sleep(for: .seconds(45))
+                    return nil
+                }
+                if let result = await group.next() ?? nil {
+                    group.cancelAll()
+                    return (result, true)
+                }
+                process.kill(SIGKILL)
+                return (await group.next() ?? nil, false)
+            }
+            #expect(inTime, "the process did not exit after SIGTERM")
+            #expect(ContinuousClock.now - stopping < .seconds(20))
+            #expect(result?.status == 0, "stderr: \(result?.stderr ?? "")")
+            // The request was cancelled with its connection's task (which can no longer write
+            // an answer): its client is not left waiting.
+            #expect(await client.waitForClose(timeout: .seconds(5)))
+        }
+    }
 }

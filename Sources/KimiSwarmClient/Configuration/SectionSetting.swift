@@ -86,6 +86,8 @@ struct SectionSetting {
             integer("server", "max_body_bytes", 1024...(1 << 30)) { $0.server.maxBodyBytes = $1 },
             seconds("server", "idle_timeout") { $0.server.idleTimeout = $1 },
             seconds("server", "request_timeout") { $0.server.requestTimeout = $1 },
+            integer("server", "max_connections", 1...1_000_000) { $0.server.maxConnections = $1 },
+            seconds("server", "shutdown_timeout", in: .seconds(1) ... .seconds(3600)) { $0.server.shutdownTimeout = $1 },
         ]
     }
 
@@ -116,6 +118,13 @@ struct SectionSetting {
         _ section: String, _ key: String, _ store: @escaping (inout KimiSwarmConfiguration, Duration) -> Void
     ) -> SectionSetting {
         parsed(section, key, "a number of seconds", SettingValue.seconds, store)
+    }
+
+    private static func seconds(
+        _ section: String, _ key: String, in range: ClosedRange<Duration>,
+        _ store: @escaping (inout KimiSwarmConfiguration, Duration) -> Void
+    ) -> SectionSetting {
+        parsed(section, key, "a number of seconds", { SettingValue.seconds($0, in: range) }, store)
     }
 
     private static func fraction(

@@ -46,6 +46,17 @@ enum SettingValue {
         return .success(Duration(secondsComponent: whole, attosecondsComponent: attoseconds))
     }
 
+    /// A number of seconds, as ``seconds(_:)`` reads it, within `range`.
+    static func seconds(_ text: String, in range: ClosedRange<Duration>) -> Result<Duration, SettingError> {
+        seconds(text).flatMap { value in
+            guard range.contains(value) else {
+                let bounds = "\(range.lowerBound.components.seconds) to \(range.upperBound.components.seconds)"
+                return .failure(SettingError("is out of range (expected \(bounds) seconds)"))
+            }
+            return .success(value)
+        }
+    }
+
     /// A fraction in 0...1 (`0.2`), written as a plain decimal.
     static func fraction(_ text: String) -> Result<Double, SettingError> {
         let trimmed = text.trimmingWhitespace

@@ -292,15 +292,27 @@ public struct ServerSettings: Sendable, Hashable {
     public var workers: Int
     /// The largest request body accepted, in bytes (`server.max_body_bytes`, default 4 MiB).
     public var maxBodyBytes: Int
-    /// How long an idle keep-alive connection stays open (`server.idle_timeout`, default 60 s).
+    /// How long a connection stays open with no request on it (`server.idle_timeout`, default
+    /// 60 s): before its first byte, and between a response and the next request; also how
+    /// long a request that has begun to arrive may stay silent (then 408).
     public var idleTimeout: Duration
-    /// How long a request may take to arrive complete (`server.request_timeout`, default 30 s).
+    /// How long a request may take to arrive complete, head and body, from its first byte
+    /// (`server.request_timeout`, default 30 s); a slower one is answered 408 and closed.
     public var requestTimeout: Duration
+    /// Connections open at once (`server.max_connections`); one more is answered 503 and
+    /// closed. `nil` (the default) derives it from the process's open-file limit (the server
+    /// module documents how).
+    public var maxConnections: Int?
+    /// How long a graceful shutdown (SIGTERM, SIGINT) may take (`server.shutdown_timeout`,
+    /// default 30 s): then requests and runs still in flight are cancelled, and the process
+    /// exits.
+    public var shutdownTimeout: Duration
 
     /// Creates settings; every value has a default.
     public init(
         host: String = "127.0.0.1", port: Int = 8080, dataDirectory: String = "./.kimiswarm", databaseURL: String? = nil,
-        workers: Int = 4, maxBodyBytes: Int = 4 << 20, idleTimeout: Duration = .seconds(60), requestTimeout: Duration = .seconds(30)
+        workers: Int = 4, maxBodyBytes: Int = 4 << 20, idleTimeout: Duration = .seconds(60), requestTimeout: Duration = .seconds(30),
+        maxConnections: Int? = nil, shutdownTimeout: Duration = .seconds(30)
     ) {
         self.host = host
         self.port = port
@@ -310,5 +322,7 @@ public struct ServerSettings: Sendable, Hashable {
         self.maxBodyBytes = maxBodyBytes
         self.idleTimeout = idleTimeout
         self.requestTimeout = requestTimeout
+        self.maxConnections = maxConnections
+        self.shutdownTimeout = shutdownTimeout
     }
 }

@@ -127,9 +127,9 @@ public func buildApplication(
     }
     let application = Application(
         responder: responder,
-        server: .http1WebSocketUpgrade(
+        server: .guardedHTTP1WebSocketUpgrade(
             webSocketRouter: RunWebSocketRoutes(store: store, hub: hub, authenticator: authenticator, tenants: tenants).router(),
-            configuration: .init(http1: .init(idleTimeout: .seconds(Int64(settings.idleTimeout.components.seconds))))),
+            configuration: .init(http1: .init(idleTimeout: TimeAmount(settings.idleTimeout))), limits: HTTPConnectionLimits(settings)),
         configuration: ApplicationConfiguration(address: .hostname(settings.host, port: settings.port), serverName: "kimiswarm"),
         services: services,
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? settings.port) },

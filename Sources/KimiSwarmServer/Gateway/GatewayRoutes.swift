@@ -43,7 +43,19 @@ struct GatewayRoutes {
                 fallbackProvider: fallback, logger: context.logger
             ).response()
         }
-        let response = try await client.chat(parsed.chat, provider: provider)
+        let response: ChatResponse
+        do {
+            response = try await client.chat(parsed.chat, provider: provider)
+        } catch is CancellationError {
+            // The client went away (its request's work is cancelled then) or the server is
+            // stopping: the provider may well have billed the prompt, so the tenant pays its
+            // estimate, as for a stream cut short.
+            let billed = provider ?? client.configuration.defaultProvider
+            let model = parsed.chat.model ?? client.configuration.providers[billed]?.defaultModel ?? "default"
+            let usage = Usage(promptTokens: TokenEstimator.estimatePromptTokens(parsed.chat), completionTokens: 0)
+            meter.bill(principal, provider: billed, model: model, usage: usage, started: started)
+            throw CancellationError()
+        }
         meter.bill(principal, provider: response.provider, model: response.model, usage: response.usage, started: started)
         let id = response.id.isEmpty ? "chatcmpl-" + UUID().uuidString.lowercased() : response.id
         let created = Int((response.created ?? Date()).timeIntervalSince1970)
