@@ -65,19 +65,13 @@ extension OpenAPISchemas {
                 "properties": [
                     "role": ["type": "string", "enum": ["system", "developer", "user", "assistant", "tool"]],
                     "content": ["anyOf": [["type": "string"], ["type": "array", "items": ref("ContentPart")], ["type": "null"]]],
-                    "tool_calls": [
-                        "description": "An assistant's tool calls (other values are ignored).",
-                        "anyOf": [
-                            [
-                                "type": "array",
-                                "items": [
-                                    "type": "object", "required": ["id", "function"],
-                                    "properties": ["id": string(), "function": object(["name": string()], additional: true)],
-                                ],
-                            ],
-                            ["not": ["type": "array"]],
+                    "tool_calls": nullable([
+                        "type": "array", "description": "An assistant's tool calls.",
+                        "items": [
+                            "type": "object", "required": ["id", "function"],
+                            "properties": ["id": string(), "function": object(["name": string()], additional: true)],
                         ],
-                    ],
+                    ]),
                 ],
                 "allOf": [
                     [
@@ -145,7 +139,7 @@ extension OpenAPISchemas {
             ],
             "EmbeddingRequest": [
                 "type": "object", "required": ["model", "input"], "additionalProperties": true,
-                "examples": [["model": "text-embedding-3-small", "input": "hello", "dimensions": 8, "encoding_format": "float"]],
+                "examples": [["model": "kimi-k2.5", "input": "hello", "dimensions": 8, "encoding_format": "float"]],
                 "properties": [
                     "model": text("An embedding model id, 1 to 256 bytes.", minLength: 1, maxLength: 256),
                     "input": [
@@ -154,7 +148,7 @@ extension OpenAPISchemas {
                     ],
                     "encoding_format": ["type": ["string", "null"], "enum": ["float", "base64", nil]],
                     "dimensions": nullable(integer(1...65_536)),
-                    "user": nullable(string()),
+                    "user": nullable(text("At most 256 bytes.", maxLength: 256)),
                 ],
             ],
             "EmbeddingList": [

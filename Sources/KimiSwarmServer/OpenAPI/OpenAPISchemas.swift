@@ -53,14 +53,12 @@ enum OpenAPISchemas {
     /// `schema`, or null (what `decodeIfPresent` takes for an optional field).
     static func nullable(_ schema: JSONValue) -> JSONValue {
         guard case .object(var fields) = schema else { return schema }
-        if case .array(let options)? = fields["anyOf"] {
-            fields["anyOf"] = .array(options + [["type": "null"]])
-            return .object(fields)
-        }
         switch fields["type"] {
         case .string(let type)?: fields["type"] = [.string(type), "null"]
         case .array(let types)? where !types.contains("null"): fields["type"] = .array(types + ["null"])
-        case nil: return ["anyOf": [schema, ["type": "null"]]]
+        case nil:
+            guard case .array(let options)? = fields["anyOf"] else { return ["anyOf": [schema, ["type": "null"]]] }
+            fields["anyOf"] = .array(options + [["type": "null"]])
         default: break
         }
         if case .array(let values)? = fields["enum"], !values.contains(.null) { fields["enum"] = .array(values + [.null]) }

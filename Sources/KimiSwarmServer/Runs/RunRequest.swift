@@ -37,11 +37,11 @@ struct RunRequest: Decodable, Sendable {
             }
             // Money as a string ("1.50") keeps it exact; a number is accepted too.
             maxCostUSD = try container.decodeIfPresent(DecimalText.self, forKey: .maxCostUSD)?.value
-            maxTokens = try container.decodeIfPresent(Int.self, forKey: .maxTokens)
+            maxTokens = try container.decodeIntegerIfPresent(forKey: .maxTokens)
             maxWallSeconds = try container.decodeIfPresent(Double.self, forKey: .maxWallSeconds)
-            maxSubAgents = try container.decodeIfPresent(Int.self, forKey: .maxSubAgents)
-            concurrency = try container.decodeIfPresent(Int.self, forKey: .concurrency)
-            maxToolCalls = try container.decodeIfPresent(Int.self, forKey: .maxToolCalls)
+            maxSubAgents = try container.decodeIntegerIfPresent(forKey: .maxSubAgents)
+            concurrency = try container.decodeIntegerIfPresent(forKey: .concurrency)
+            maxToolCalls = try container.decodeIntegerIfPresent(forKey: .maxToolCalls)
         }
     }
 
