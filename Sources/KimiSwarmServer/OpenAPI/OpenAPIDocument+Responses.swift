@@ -89,7 +89,7 @@ extension OpenAPIDocument {
         case "plan_id", "provider":
             return ["type": "string", "pattern": .string(OpenAPISchemas.chosenIDPattern)]
         case "id":
-            return ["type": "string", "description": "A run id (`run_...`)."]
+            return ["type": "string", "description": "A run id (`run_...`).", "pattern": "^[A-Za-z0-9_-]{1,128}$"]
         default:
             return ["type": "string", "pattern": "^[A-Za-z0-9._-]{1,128}$"]
         }

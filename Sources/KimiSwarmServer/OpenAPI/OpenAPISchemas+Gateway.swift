@@ -90,7 +90,17 @@ extension OpenAPISchemas {
                 "properties": ["type": ["type": "string", "enum": ["text", "image_url", "image"]]],
                 "allOf": [
                     ["if": ["properties": ["type": ["const": "text"]]], "then": ["required": ["text"], "properties": ["text": string()]]],
-                    ["if": ["properties": ["type": ["enum": ["image_url", "image"]]]], "then": ["required": ["image_url"]]],
+                    [
+                        "if": ["properties": ["type": ["enum": ["image_url", "image"]]]],
+                        "then": [
+                            "required": ["image_url"],
+                            "properties": [
+                                "image_url": object(
+                                    ["url": string("A URL or a `data:` URL."), "detail": ["type": ["string", "null"], "enum": ["auto", "low", "high", nil]]],
+                                    required: ["url"], additional: true)
+                            ],
+                        ],
+                    ],
                 ],
             ],
             "ToolInput": [
