@@ -167,6 +167,15 @@ def read_reports(result, report_dir, output):
     result.cases = int(generated.group(1)) if generated else 0
 
 
+def queue_depth(api):
+    """The run queue by status, from /metrics (for the log: a long queue makes event streams slow)."""
+    answer = api.request("GET", "/metrics")
+    depth = {}
+    for match in re.finditer(r'^kimiswarm_queue_jobs\{status="([a-z_]+)"\} ([0-9.e+]+)$', answer.text, re.MULTILINE):
+        depth[match.group(1)] = int(float(match.group(2)))
+    return ", ".join(f"{count} {status}" for status, count in sorted(depth.items()) if count) or "empty"
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--base-url", required=True)
@@ -199,6 +208,7 @@ def main():
     if "stateless" in passes:
         results.append(schemathesis_pass("stateless", [], options, main_api.token, "examples,coverage,fuzzing", exclude=DESTRUCTIVE))
     if "stateful" in passes:
+        print(f"    run queue: {queue_depth(admin)}")
         results.append(schemathesis_pass("stateful", [], options, main_api.token, "stateful", exclude=DESTRUCTIVE))
     if "extreme" in passes:
         print("==> extreme values", flush=True)
@@ -222,6 +232,7 @@ def main():
                 include=DESTRUCTIVE | DESTRUCTIVE_PRODUCERS))
 
     alive = admin.alive()
+    print(f"    run queue: {queue_depth(admin)}")
     print()
     print("security suite summary")
     print(f"  {'pass':<12} {'operations':>10} {'cases':>7} {'failures':>8} {'errors':>6} {'seconds':>8}")
