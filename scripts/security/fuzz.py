@@ -105,7 +105,7 @@ class Pass:
         self.details = []
 
 
-def schemathesis_pass(name, arguments, options, token, phases, include=None, exclude=None):
+def schemathesis_pass(name, options, token, phases, include=None, exclude=None):
     """Runs schemathesis with the pass's phases and operations; a Pass with its figures."""
     result = Pass(name)
     report_dir = os.path.join(options.report_dir, name)
@@ -132,17 +132,21 @@ def schemathesis_pass(name, arguments, options, token, phases, include=None, exc
         command += ["--include-operation-id", operation]
     for operation in sorted(exclude or []):
         command += ["--exclude-operation-id", operation]
-    command += arguments
     print(f"==> {name}: schemathesis ({phases})", flush=True)
     started = time.monotonic()
     log_path = os.path.join(report_dir, "output.txt")
     with open(log_path, "w") as log:
-        process = subprocess.run(command, stdout=log, stderr=subprocess.STDOUT, timeout=options.pass_timeout)
+        try:
+            returncode = subprocess.run(command, stdout=log, stderr=subprocess.STDOUT, timeout=options.pass_timeout).returncode
+        except subprocess.TimeoutExpired:
+            returncode = None
     result.seconds = time.monotonic() - started
     with open(log_path) as log:
         output = log.read()
     read_reports(result, report_dir, output)
-    result.ok = process.returncode == 0
+    result.ok = returncode == 0
+    if returncode is None:
+        output += f"\nerror: the pass did not end within {options.pass_timeout:.0f} s (--pass-timeout)\n"
     if not result.ok:
         print(output[-12000:])
     else:
@@ -206,10 +210,10 @@ def main():
 
     main_api = admin.new_tenant(f"fuzz-main-{suffix}", "fuzz main")
     if "stateless" in passes:
-        results.append(schemathesis_pass("stateless", [], options, main_api.token, "examples,coverage,fuzzing", exclude=DESTRUCTIVE))
+        results.append(schemathesis_pass("stateless", options, main_api.token, "examples,coverage,fuzzing", exclude=DESTRUCTIVE))
     if "stateful" in passes:
         print(f"    run queue: {queue_depth(admin)}")
-        results.append(schemathesis_pass("stateful", [], options, main_api.token, "stateful", exclude=DESTRUCTIVE))
+        results.append(schemathesis_pass("stateful", options, main_api.token, "stateful", exclude=DESTRUCTIVE))
     if "extreme" in passes:
         print("==> extreme values", flush=True)
         extreme_api = admin.new_tenant(f"fuzz-extreme-{suffix}", "fuzz extreme values")
@@ -228,7 +232,7 @@ def main():
         destructive_api = admin.new_tenant(f"fuzz-destructive-{suffix}", "fuzz destructive")
         results.append(
             schemathesis_pass(
-                "destructive", [], options, destructive_api.token, "examples,coverage,fuzzing,stateful",
+                "destructive", options, destructive_api.token, "examples,coverage,fuzzing,stateful",
                 include=DESTRUCTIVE | DESTRUCTIVE_PRODUCERS))
 
     alive = admin.alive()
