@@ -178,12 +178,12 @@ struct LimitsDTO: Codable {
                 "unknown field `\(field)`", hint: "Allowed: \(Self.allowedKeys.sorted().joined(separator: ", ")).", param: field)
         }
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        monthlyTokenLimit = try container.decodeIfPresent(Int.self, forKey: .monthlyTokenLimit)
+        monthlyTokenLimit = try container.decodeIntegerIfPresent(forKey: .monthlyTokenLimit)
         monthlyCostLimitUSD = try container.decodeIfPresent(DecimalText.self, forKey: .monthlyCostLimitUSD)
-        maxConcurrentRuns = try container.decodeIfPresent(Int.self, forKey: .maxConcurrentRuns)
-        requestsPerMinute = try container.decodeIfPresent(Int.self, forKey: .requestsPerMinute)
-        dailyTokenLimit = try container.decodeIfPresent(Int.self, forKey: .dailyTokenLimit)
-        maxSubAgentsPerRun = try container.decodeIfPresent(Int.self, forKey: .maxSubAgentsPerRun)
+        maxConcurrentRuns = try container.decodeIntegerIfPresent(forKey: .maxConcurrentRuns)
+        requestsPerMinute = try container.decodeIntegerIfPresent(forKey: .requestsPerMinute)
+        dailyTokenLimit = try container.decodeIntegerIfPresent(forKey: .dailyTokenLimit)
+        maxSubAgentsPerRun = try container.decodeIntegerIfPresent(forKey: .maxSubAgentsPerRun)
         let integers: [(CodingKeys, Int?, ClosedRange<Int>)] = [
             (.monthlyTokenLimit, monthlyTokenLimit, Self.tokenRange), (.maxConcurrentRuns, maxConcurrentRuns, Self.concurrentRunsRange),
             (.requestsPerMinute, requestsPerMinute, Self.requestsPerMinuteRange), (.dailyTokenLimit, dailyTokenLimit, Self.tokenRange),

@@ -78,6 +78,7 @@ public func buildApplication(
     router.add(middleware: ErrorMiddleware(bodyLimit: settings.maxBodyBytes))
     router.add(middleware: HTTPMetricsMiddleware(registry: dependencies.registry))
     router.add(middleware: CanonicalPathMiddleware())
+    let methodNotAllowed = MethodNotAllowedMiddleware.install(on: router)
     OperationsRoutes(
         store: store, client: dependencies.client, registry: dependencies.registry, workers: settings.workers, table: table,
         queueGauges: QueueGauges(registry: dependencies.registry), authenticator: authenticator, metricsToken: configuration.metricsToken
@@ -112,6 +113,7 @@ public func buildApplication(
         store: store, library: dependencies.library, api: DashboardAPI(responder: responderBox), apiKeys: apiKeys, memberships: memberships,
         tenants: tenants, policy: WebSessionPolicy(passwordCost: configuration.passwordCost)
     ).register(router)
+    methodNotAllowed.load(router.routes)
     let responder = router.buildResponder()
     responderBox.set(responder)
 

@@ -53,9 +53,9 @@ struct GatewayChatRequest: Sendable {
         request.model = try Self.string(object, "model", maxBytes: 256)
         request.temperature = try Self.number(object, "temperature", in: Self.temperatureRange)
         request.topP = try Self.number(object, "top_p", in: 0...1)
-        request.maxTokens =
-            try Self.integer(object, "max_completion_tokens", in: Self.maxTokensRange)
-            ?? Self.integer(object, "max_tokens", in: Self.maxTokensRange)
+        // Both are checked when both are sent; `max_completion_tokens` wins.
+        let maxTokens = try Self.integer(object, "max_tokens", in: Self.maxTokensRange)
+        request.maxTokens = try Self.integer(object, "max_completion_tokens", in: Self.maxTokensRange) ?? maxTokens
         request.presencePenalty = try Self.number(object, "presence_penalty", in: -2...2)
         request.frequencyPenalty = try Self.number(object, "frequency_penalty", in: -2...2)
         request.seed = try Self.integer(object, "seed", in: Int.min...Int.max)
@@ -78,7 +78,7 @@ struct GatewayChatRequest: Sendable {
         if request.stop.count > 4 || request.stop.contains(where: { $0.isEmpty || $0.utf8.count > 256 }) {
             throw APIError.invalidRequest("`stop` takes 1 to 4 non-empty strings of at most 256 bytes", param: "stop")
         }
-        let tools = object["tools"]?.arrayValue ?? []
+        let tools = try Self.array(object, "tools")
         guard tools.count <= Self.maxTools else {
             throw APIError.invalidRequest("`tools` has \(tools.count) entries; at most \(Self.maxTools) are allowed", param: "tools")
         }
@@ -91,7 +91,11 @@ struct GatewayChatRequest: Sendable {
         request.options = RequestOptions(cache: .use, cacheScope: "tenant:\(tenantID)")
         chat = request
         stream = try Self.bool(object, "stream") ?? false
-        includeUsage = try object["stream_options"].flatMap { try Self.bool($0.objectValue ?? [:], "include_usage") } ?? false
+        switch object["stream_options"] {
+        case nil, .null?: includeUsage = false
+        case .object(let options)?: includeUsage = try Self.bool(options, "include_usage") ?? false
+        default: throw APIError.invalidRequest("`stream_options` must be an object", param: "stream_options")
+        }
     }
 
     private static func message(_ value: JSONValue, at index: Int) throws -> ChatMessage {
@@ -121,7 +125,7 @@ struct GatewayChatRequest: Sendable {
         if role == .tool, message.toolCallID?.isEmpty ?? true {
             throw APIError.invalidRequest("`\(param).tool_call_id` is required for tool messages", param: "\(param).tool_call_id")
         }
-        for (callIndex, call) in (object["tool_calls"]?.arrayValue ?? []).enumerated() {
+        for (callIndex, call) in try array(object, "tool_calls", param: "\(param).tool_calls").enumerated() {
             let callParam = "\(param).tool_calls[\(callIndex)]"
             guard let id = call["id"]?.stringValue, let function = call["function"], let name = function["name"]?.stringValue else {
                 throw APIError.invalidRequest("`\(callParam)` needs `id` and `function.name`", param: callParam)
@@ -169,7 +173,7 @@ struct GatewayChatRequest: Sendable {
         }
     }
 
-    private static func string(_ object: [String: JSONValue], _ key: String, maxBytes: Int = .max) throws -> String? {
+    static func string(_ object: [String: JSONValue], _ key: String, maxBytes: Int = .max) throws -> String? {
         guard let value = object[key], !value.isNull else { return nil }
         guard let text = value.stringValue else { throw APIError.invalidRequest("`\(key)` must be a string", param: key) }
         guard text.utf8.count <= maxBytes else { throw APIError.invalidRequest("`\(key)` is longer than \(maxBytes) bytes", param: key) }
@@ -195,6 +199,15 @@ struct GatewayChatRequest: Sendable {
             throw APIError.invalidRequest("`\(key)` must be \(range.lowerBound) to \(range.upperBound)", param: key)
         }
         return number
+    }
+
+    /// An array, or none for an absent or null field (400 naming the field for another type).
+    static func array(_ object: [String: JSONValue], _ key: String, param: String? = nil) throws -> [JSONValue] {
+        switch object[key] {
+        case nil, .null?: return []
+        case .array(let items)?: return items
+        default: throw APIError.invalidRequest("`\(param ?? key)` must be an array", param: param ?? key)
+        }
     }
 
     private static func bool(_ object: [String: JSONValue], _ key: String) throws -> Bool? {

@@ -108,13 +108,14 @@ struct GatewayRoutes {
                 "the field `model` is required (an embedding model id, at most 256 bytes)", hint: "GET /v1/models lists the models.", param: "model")
         }
         let dimensions = try GatewayChatRequest.integer(object, "dimensions", in: 1...65_536)
-        let format = object["encoding_format"]?.stringValue ?? "float"
+        let format = try GatewayChatRequest.string(object, "encoding_format") ?? "float"
         guard format == "float" || format == "base64" else {
             throw APIError.invalidRequest("`encoding_format` must be float or base64", param: "encoding_format")
         }
+        let user = try GatewayChatRequest.string(object, "user", maxBytes: 256)
         try await quotas.admit(principal, budgets: true)
         let started = ContinuousClock.now
-        let embedding = EmbeddingRequest(model: model, inputs: inputs, dimensions: dimensions, user: object["user"]?.stringValue)
+        let embedding = EmbeddingRequest(model: model, inputs: inputs, dimensions: dimensions, user: user)
         let tenantClient = try await clients.client(for: principal.tenantID)
         let response = try await tenantClient.embed(embedding, provider: provider(for: model))
         meter.bill(principal, provider: response.provider, model: response.model, usage: response.usage, started: started)

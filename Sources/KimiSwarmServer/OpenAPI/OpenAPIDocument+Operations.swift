@@ -1,13 +1,7 @@
 import KimiSwarmCore
+import KimiSwarmStore
 
 extension OpenAPIDocument {
-    typealias Reply = (status: Int, description: String, schema: String?, media: String)
-
-    static func reply(_ status: Int, _ description: String, _ schema: String? = nil, media: String = "application/json") -> Reply {
-        (status, description, schema, media)
-    }
-
-    static let noContent = reply(204, "Done.")
     static let api = "/api/v1"
 
     /// Every operation the server answers.
@@ -20,57 +14,96 @@ extension OpenAPIDocument {
             responses: [reply(200, "Ready.", "Ready"), reply(503, "Not ready.", "Ready")]),
         Operation(
             method: "get", path: "/metrics", summary: "Prometheus metrics (the metrics token, KIMISWARM_METRICS_TOKEN, or a super admin's credential)",
-            tag: "operations", permission: .metricsRead, responses: [reply(200, "Prometheus text format.", "#text", media: "text/plain")]),
+            tag: "operations", permission: .metricsRead,
+            responses: [reply(200, "Prometheus text format.", media: "text/plain", schema: ["type": "string"])]),
         Operation(
             method: "get", path: "/openapi.json", summary: "This document", tag: "operations",
-            responses: [reply(200, "The OpenAPI 3.1 document.", "#json", media: "application/json")]),
+            responses: [reply(200, "The OpenAPI 3.1 document.", media: "application/json", schema: ["type": "object"])]),
+    ]
+
+    /// Where a created run leads.
+    static let runLinks: [String: JSONValue] = [
+        "GetRun": link("get", "\(api)/runs/{id}", ["id": "$response.body#/id"]),
+        "CancelRun": link("post", "\(api)/runs/{id}/cancel", ["id": "$response.body#/id"]),
+        "ResumeRun": link("post", "\(api)/runs/{id}/resume", ["id": "$response.body#/id"]),
+        "GetRunResult": link("get", "\(api)/runs/{id}/result", ["id": "$response.body#/id"]),
+        "GetRunEvents": link("get", "\(api)/runs/{id}/events", ["id": "$response.body#/id"]),
     ]
 
     static let runOperations: [Operation] = [
         Operation(
             method: "post", path: "\(api)/runs", summary: "Start a run (202; `Idempotency-Key` makes retries safe)", tag: "runs",
-            permission: .runsWrite, body: "RunCreate",
-            responses: [reply(202, "Queued (or the earlier run of the same `Idempotency-Key`).", "Run")], errors: [429]),
+            permission: .runsWrite,
+            query: [
+                header(
+                    "Idempotency-Key", "Makes retries safe: the same key and body answer the first run again (another body: 422).",
+                    schema: ["type": "string", "minLength": 1, "maxLength": 255])
+            ], body: "RunCreate",
+            responses: [
+                reply(
+                    202, "Queued (or the earlier run of the same `Idempotency-Key`).", "Run",
+                    headers: [("Location", true), ("Idempotent-Replayed", false)], links: runLinks)
+            ], errors: [429]),
         Operation(
             method: "post", path: "\(api)/runs/estimate", summary: "Estimate a run's calls and cost without starting it", tag: "runs",
             permission: .runsRead, body: "RunCreate", responses: [reply(200, "The estimate.", "RunEstimate")]),
         Operation(
             method: "get", path: "\(api)/runs", summary: "List runs, newest first", tag: "runs", permission: .runsRead,
             query: [
-                query("status", "queued, running, succeeded, failed or cancelled."), query("template", "Runs of a template."),
-                query("created_by", "Runs of a user."), query("q", "Search in the task."), query("from", "Created at or after."),
-                query("to", "Created before."), query("limit", "1 to 200 (50).", schema: ["type": "integer"]),
+                query("status", "Runs in this state.", schema: ["type": "string", "enum": .array(KimiSwarmStore.RunStatus.allCases.map { .string($0.rawValue) })]),
+                query("template", "Runs of a template (a swarm's id, `planner` or `graph`)."),
+                query("created_by", "Runs of a user."), query("q", "Search in the task."),
+                query("from", "Created at or after (a date or an ISO 8601 time).", schema: OpenAPISchemas.dateOrTime),
+                query("to", "Created before (a date or an ISO 8601 time).", schema: OpenAPISchemas.dateOrTime),
+                query("limit", "Runs per page (50).", schema: OpenAPISchemas.integer(1...200)),
                 query("cursor", "The previous page's `next_cursor`."),
-            ], responses: [reply(200, "A page of runs.", "RunPage")], errors: [400]),
+            ], responses: [reply(200, "A page of runs.", "RunPage")]),
         Operation(method: "get", path: "\(api)/runs/{id}", summary: "One run", tag: "runs", permission: .runsRead, responses: [reply(200, "The run.", "Run")]),
         Operation(
             method: "post", path: "\(api)/runs/{id}/cancel", summary: "Cancel a run", tag: "runs", permission: .runsWrite,
             responses: [reply(202, "Cancellation requested.", "Run")], errors: [409]),
         Operation(
-            method: "post", path: "\(api)/runs/{id}/resume", summary: "Resume a failed or interrupted run from its journal", tag: "runs",
+            method: "post", path: "\(api)/runs/{id}/resume", summary: "Resume a failed or cancelled run from its journal", tag: "runs",
             permission: .runsWrite, responses: [reply(202, "Queued again.", "Run")], errors: [409]),
         Operation(
             method: "get", path: "\(api)/runs/{id}/result", summary: "A finished run's result (JSON, or Markdown with `format=markdown`)",
-            tag: "runs", permission: .runsRead, query: [query("format", "`markdown` for a Markdown report.")],
-            responses: [reply(200, "The result.", "RunResult")], errors: [409]),
+            tag: "runs", permission: .runsRead,
+            query: [query("format", "`markdown` for a Markdown report (or `Accept: text/markdown`); anything else: JSON.")],
+            responses: [
+                Reply(
+                    status: 200, description: "The result.",
+                    content: [("application/json", OpenAPISchemas.ref("RunResult")), ("text/markdown", ["type": "string"])])
+            ], errors: [409]),
         Operation(
             method: "get", path: "\(api)/runs/{id}/events", summary: "The run's live events (SSE; resume with `Last-Event-ID`)", tag: "runs",
-            permission: .runsRead, query: [query("after", "Replay events after this id.")],
-            responses: [reply(200, "Server-sent events.", "#sse", media: "text/event-stream")], errors: [400]),
+            permission: .runsRead,
+            query: [
+                query("after", "Replay events after this id.", schema: OpenAPISchemas.integer(0...Int.max)),
+                header("Last-Event-ID", "Replay events after this id (wins over `after`).", schema: ["type": "string", "pattern": "^[0-9]+$"]),
+            ],
+            responses: [
+                reply(
+                    200, "Server-sent events until the run has ended and every event was sent; each described by the schema.",
+                    media: "text/event-stream", schema: OpenAPISchemas.ref("RunEventMessage"))
+            ]),
         Operation(
-            method: "get", path: "\(api)/runs/{id}/ws", summary: "The run's live events over a WebSocket (upgrade)", tag: "runs",
-            permission: .runsRead, responses: [reply(101, "Switching to the WebSocket protocol.")]),
+            method: "get", path: "\(api)/runs/{id}/ws", summary: "The run's live events over a WebSocket (upgrade; a plain GET is a 426)", tag: "runs",
+            permission: .runsRead, responses: [reply(101, "Switching to the WebSocket protocol.")], errors: [426]),
         Operation(
             method: "post", path: "\(api)/sessions",
             summary: "Exchange a user's credential for a short-lived session token (made from an API key, it has the key's role and ends with it); 404 when sessions are off",
-            tag: "account", permission: .authenticated, responses: [reply(201, "The token.", "Session")], errors: [404, 422]),
+            tag: "account", permission: .authenticated, responses: [reply(201, "The token.", "Session")], errors: [422]),
     ]
 
     static let gatewayOperations: [Operation] = [
         Operation(
             method: "post", path: "/v1/chat/completions", summary: "OpenAI-compatible chat completion (streaming with `stream`)",
             tag: "gateway", permission: .gateway, body: "ChatCompletionRequest",
-            responses: [reply(200, "The completion (or SSE chunks when streaming).", "ChatCompletion")], errors: [429, 502, 504]),
+            responses: [
+                Reply(
+                    status: 200, description: "The completion, or with `stream: true` server-sent `chat.completion.chunk` events ending with `[DONE]`.",
+                    content: [("application/json", OpenAPISchemas.ref("ChatCompletion")), ("text/event-stream", OpenAPISchemas.ref("ChatCompletionChunkMessage"))])
+            ], errors: [429, 502, 504]),
         Operation(
             method: "get", path: "/v1/models", summary: "Models the gateway serves", tag: "gateway", permission: .gateway,
             responses: [reply(200, "The models.", "ModelList")]),

@@ -3,7 +3,12 @@ import KimiSwarmCore
 import KimiSwarmStore
 
 /// The server's OpenAPI 3.1.0 document, written as data. The coverage test checks that every
-/// route of the ``RouteTable`` has an operation here and every operation a route.
+/// route of the ``RouteTable`` has an operation here and every operation a route; the
+/// security suite (scripts/security) checks with schemathesis that every answer of the server
+/// is one the document describes.
+///
+/// The request schemas read the limits the server's validation uses (``RunLimits/Bounds``,
+/// ``LimitsDTO``, ``GatewayChatRequest``...), so the two cannot drift apart.
 enum OpenAPIDocument {
     /// One operation: its method and path (with `{name}` parameters), what it needs and what it answers.
     struct Operation {
@@ -13,13 +18,24 @@ enum OpenAPIDocument {
         var tag: String
         /// `nil` for public routes (no bearer token).
         var permission: Permission?
+        /// Query and header parameters (path parameters come from ``pathParameter(_:)``).
         var query: [JSONValue] = []
         /// The schema name of a JSON body.
         var body: String?
-        /// Status → (description, schema name or `nil` for none, media type).
-        var responses: [(status: Int, description: String, schema: String?, media: String)]
-        /// More error statuses than the ones the method implies.
+        /// The answers that are not errors.
+        var responses: [Reply]
+        /// Error statuses beyond the ones every operation of its kind has (``errorStatuses(of:)``).
         var errors: [Int] = []
+    }
+
+    /// One documented answer: its status, what it means, its body (one schema per media type),
+    /// its headers (name → required) and the operations it links to.
+    struct Reply {
+        var status: Int
+        var description: String
+        var content: [(media: String, schema: JSONValue)] = []
+        var headers: [(name: String, required: Bool)] = []
+        var links: [String: JSONValue] = [:]
     }
 
     /// The document as JSON.
@@ -32,7 +48,12 @@ enum OpenAPIDocument {
             "openapi": "3.1.0",
             "info": [
                 "title": "KimiSwarm API", "version": "1.0.0",
-                "description": "Agent swarms as a service: runs, live events, an OpenAI-compatible gateway and the tenant admin API. Every error has the body `{\"error\": {\"type\", \"message\", \"hint\", \"request_id\"}}`.",
+                "description": .string(
+                    "Agent swarms as a service: runs, live events, an OpenAI-compatible gateway and the tenant admin API. "
+                        + "Every error has the body `{\"error\": {\"type\", \"message\", \"hint\", \"request_id\"}}` "
+                        + "(gateway routes under `/v1` add OpenAI's `param` and `code`); every answer carries `X-Request-ID`. "
+                        + "A path in non-canonical form (`//`, `.` or `..` segments, percent-encoded `.`, `/` or `\\`) is a 400 on every route; "
+                        + "a method a path does not take is a 405 with `Allow` listing the methods it does (`#/components/responses/405`)."),
                 "license": ["name": "Proprietary", "identifier": "LicenseRef-Proprietary"],
             ],
             "servers": [["url": "/"]],
@@ -43,32 +64,14 @@ enum OpenAPIDocument {
                 "securitySchemes": [
                     "bearer": [
                         "type": "http", "scheme": "bearer",
-                        "description": "An API key (`ks_...`). A super admin may act in another tenant with `X-KimiSwarm-Tenant: <id>`.",
+                        "description": "An API key (`ks_...`) or a session token. A super admin may act in another tenant with `X-KimiSwarm-Tenant: <id>` (404 for a tenant that does not exist; 403 for anyone else).",
                     ]
                 ],
                 "schemas": .object(OpenAPISchemas.all),
-                "responses": .object(Dictionary(uniqueKeysWithValues: errorResponses.map { ($0.key, errorResponse($0.value)) })),
+                "responses": .object(errorComponents),
+                "headers": .object(headerComponents),
             ],
         ]
-    }
-
-    static let errorResponses: [String: String] = [
-        "400": "The request is malformed (the error names the parameter).",
-        "401": "No or bad credentials.",
-        "403": "The caller's role lacks the route's permission.",
-        "404": "No such resource in the caller's tenant (another tenant's ids answer the same).",
-        "409": "The resource's state forbids the change.",
-        "413": "The body is too large.",
-        "415": "The body is not JSON.",
-        "422": "The body is invalid (unknown field, bad value; the error names it).",
-        "429": "A rate limit or quota was reached (`Retry-After` says when to retry).",
-        "502": "The upstream provider failed.",
-        "503": "The server cannot answer now (database, shutdown, missing master key).",
-        "504": "The upstream provider did not answer in time.",
-    ]
-
-    static func errorResponse(_ description: String) -> JSONValue {
-        ["description": .string(description), "content": ["application/json": ["schema": OpenAPISchemas.ref("Error")]]]
     }
 
     static func json(_ operation: Operation) -> JSONValue {
@@ -83,7 +86,7 @@ enum OpenAPIDocument {
             object["security"] = []
         }
         var parameters: [JSONValue] = pathParameters(operation.path).map { name in
-            ["name": .string(name), "in": "path", "required": true, "schema": ["type": "string"]]
+            ["name": .string(name), "in": "path", "required": true, "schema": pathParameter(name)]
         }
         parameters += operation.query
         if !parameters.isEmpty { object["parameters"] = .array(parameters) }
@@ -93,31 +96,45 @@ enum OpenAPIDocument {
             ]
         }
         var responses: [String: JSONValue] = [:]
-        for response in operation.responses {
-            var entry: [String: JSONValue] = ["description": .string(response.description)]
-            if let schema = response.schema {
-                let schemaValue: JSONValue =
-                    schema == "#json" ? ["type": "object"] : schema.hasPrefix("#") ? ["type": "string"] : OpenAPISchemas.ref(schema)
-                entry["content"] = .object([response.media: ["schema": schemaValue]])
-            }
-            responses[String(response.status)] = .object(entry)
+        for reply in operation.responses {
+            responses[String(reply.status)] = json(reply)
         }
-        var errors = Set(operation.errors)
-        if operation.permission != nil { errors.formUnion([401, 403]) }
-        if !pathParameters(operation.path).isEmpty { errors.insert(404) }
-        if operation.body != nil { errors.formUnion([400, 413, 415, 422]) }
-        if operation.path.hasPrefix("/api/") || operation.path.hasPrefix("/v1/") { errors.insert(503) }
-        for status in errors where responses[String(status)] == nil {
-            responses[String(status)] = ["$ref": .string("#/components/responses/\(status)")]
+        let prefix = operation.path.hasPrefix("/v1/") ? "Gateway" : ""
+        for status in errorStatuses(of: operation) where responses[String(status)] == nil {
+            responses[String(status)] = ["$ref": .string("#/components/responses/\(prefix)\(status)")]
         }
         object["responses"] = .object(responses)
         return .object(object)
     }
 
+    static func json(_ reply: Reply) -> JSONValue {
+        var entry: [String: JSONValue] = ["description": .string(reply.description)]
+        if !reply.content.isEmpty {
+            entry["content"] = .object(Dictionary(uniqueKeysWithValues: reply.content.map { ($0.media, ["schema": $0.schema]) }))
+        }
+        if !reply.headers.isEmpty {
+            entry["headers"] = .object(
+                Dictionary(uniqueKeysWithValues: reply.headers.map { header -> (String, JSONValue) in
+                    var value = headerComponents[header.name] ?? ["schema": ["type": "string"]]
+                    if case .object(var fields) = value {
+                        fields["required"] = .bool(header.required)
+                        value = .object(fields)
+                    }
+                    return (header.name, value)
+                }))
+        }
+        if !reply.links.isEmpty { entry["links"] = .object(reply.links) }
+        return .object(entry)
+    }
+
     /// `get /api/v1/runs/{id}/cancel` → `getApiV1RunsIdCancel`.
     static func operationID(_ operation: Operation) -> String {
-        let words = operation.path.split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map { $0.prefix(1).uppercased() + $0.dropFirst() }
-        return operation.method + words.joined()
+        operationID(operation.method, operation.path)
+    }
+
+    static func operationID(_ method: String, _ path: String) -> String {
+        let words = path.split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map { $0.prefix(1).uppercased() + $0.dropFirst() }
+        return method + words.joined()
     }
 
     /// The `{name}` parameters of a path.
@@ -128,6 +145,11 @@ enum OpenAPIDocument {
     /// A query parameter.
     static func query(_ name: String, _ description: String, schema: JSONValue = ["type": "string"]) -> JSONValue {
         ["name": .string(name), "in": "query", "required": false, "description": .string(description), "schema": schema]
+    }
+
+    /// A header parameter.
+    static func header(_ name: String, _ description: String, schema: JSONValue) -> JSONValue {
+        ["name": .string(name), "in": "header", "required": false, "description": .string(description), "schema": schema]
     }
 
     /// The document's text, pretty and stable.

@@ -1,25 +1,80 @@
+import Foundation
 import KimiSwarmCore
+import KimiSwarmStore
 
-/// The component schemas of the OpenAPI document (JSON Schema 2020-12, as OpenAPI 3.1 uses).
+/// The component schemas of the OpenAPI document (JSON Schema 2020-12, as OpenAPI 3.1 uses):
+/// the builders every schema file uses, and the admin API's answers.
 enum OpenAPISchemas {
     static func ref(_ name: String) -> JSONValue { ["$ref": .string("#/components/schemas/\(name)")] }
+
     static func string(_ description: String? = nil, format: String? = nil, nullable: Bool = false) -> JSONValue {
         var schema: [String: JSONValue] = ["type": nullable ? JSONValue.array(["string", "null"]) : JSONValue.string("string")]
         if let description { schema["description"] = .string(description) }
         if let format { schema["format"] = .string(format) }
         return .object(schema)
     }
+
+    /// A string of `minLength...maxLength` characters matching `pattern` (when given).
+    static func text(_ description: String? = nil, minLength: Int? = nil, maxLength: Int? = nil, pattern: String? = nil) -> JSONValue {
+        var schema: [String: JSONValue] = ["type": "string"]
+        if let description { schema["description"] = .string(description) }
+        if let minLength { schema["minLength"] = .int(minLength) }
+        if let maxLength { schema["maxLength"] = .int(maxLength) }
+        if let pattern { schema["pattern"] = .string(pattern) }
+        return .object(schema)
+    }
+
     static func integer(_ description: String? = nil, nullable: Bool = false) -> JSONValue {
         var schema: [String: JSONValue] = ["type": nullable ? JSONValue.array(["integer", "null"]) : JSONValue.string("integer")]
         if let description { schema["description"] = .string(description) }
         return .object(schema)
     }
+
+    /// An integer within `range` (the range the server checks).
+    static func integer(_ range: ClosedRange<Int>, _ description: String? = nil) -> JSONValue {
+        var schema: [String: JSONValue] = ["type": "integer", "minimum": .int(range.lowerBound), "maximum": .int(range.upperBound)]
+        if let description { schema["description"] = .string(description) }
+        return .object(schema)
+    }
+
+    /// A number within `range`, or above `exclusiveMinimum` and at most `maximum`.
+    static func number(_ range: ClosedRange<Double>, _ description: String? = nil) -> JSONValue {
+        var schema: [String: JSONValue] = ["type": "number", "minimum": .double(range.lowerBound), "maximum": .double(range.upperBound)]
+        if let description { schema["description"] = .string(description) }
+        return .object(schema)
+    }
+
+    static func number(above exclusiveMinimum: Double, atMost maximum: Double, _ description: String? = nil) -> JSONValue {
+        var schema: [String: JSONValue] = ["type": "number", "exclusiveMinimum": .double(exclusiveMinimum), "maximum": .double(maximum)]
+        if let description { schema["description"] = .string(description) }
+        return .object(schema)
+    }
+
+    /// `schema`, or null (what `decodeIfPresent` takes for an optional field).
+    static func nullable(_ schema: JSONValue) -> JSONValue {
+        guard case .object(var fields) = schema else { return schema }
+        switch fields["type"] {
+        case .string(let type)?: fields["type"] = [.string(type), "null"]
+        case .array(let types)? where !types.contains("null"): fields["type"] = .array(types + ["null"])
+        case nil:
+            guard case .array(let options)? = fields["anyOf"] else { return ["anyOf": [schema, ["type": "null"]]] }
+            fields["anyOf"] = .array(options + [["type": "null"]])
+        default: break
+        }
+        if case .array(let values)? = fields["enum"], !values.contains(.null) { fields["enum"] = .array(values + [.null]) }
+        return .object(fields)
+    }
+
     static let boolean: JSONValue = ["type": "boolean"]
     static let money: JSONValue = ["type": "string", "description": "An exact decimal amount of US dollars.", "pattern": "^-?[0-9]+(\\.[0-9]+)?$"]
-    static let nullableMoney: JSONValue = ["type": ["string", "null"], "description": "An exact decimal amount of US dollars, or null."]
+    static let nullableMoney: JSONValue = [
+        "type": ["string", "null"], "description": "An exact decimal amount of US dollars, or null.", "pattern": "^-?[0-9]+(\\.[0-9]+)?$",
+    ]
     static let time: JSONValue = string(format: "date-time")
     static let nullableTime: JSONValue = string(format: "date-time", nullable: true)
-    static let roles: JSONValue = ["type": "string", "enum": ["super_admin", "tenant_admin", "developer", "viewer", "billing_admin"]]
+    static let roles: JSONValue = ["type": "string", "enum": .array(Role.allCases.map { .string($0.rawValue) })]
+    /// A date (`2026-12-01`) or an ISO 8601 time.
+    static let dateOrTime: JSONValue = ["type": "string", "anyOf": [["format": "date"], ["format": "date-time"]]]
 
     /// An object schema; `required` defaults to every property.
     static func object(_ properties: [String: JSONValue], required: [String]? = nil, additional: Bool = false, description: String? = nil) -> JSONValue {
@@ -31,8 +86,18 @@ enum OpenAPISchemas {
         if let description { schema["description"] = .string(description) }
         return .object(schema)
     }
+
+    /// A request body's object schema: only `properties` (others are a 422), `required` ones,
+    /// and an example to start from.
+    static func body(_ properties: [String: JSONValue], required: [String], example: JSONValue, description: String? = nil) -> JSONValue {
+        guard case .object(var fields) = object(properties, required: required, description: description) else { return [:] }
+        fields["examples"] = [example]
+        return .object(fields)
+    }
+
     static func list(_ item: String) -> JSONValue { object(["data": ["type": "array", "items": ref(item)]]) }
 
+    /// Quota limits as answers show them (what is stored; null for none).
     static let limitProperties: [String: JSONValue] = [
         "monthly_token_limit": integer("Tokens (input plus output) per calendar month (UTC).", nullable: true),
         "monthly_cost_limit_usd": nullableMoney,
@@ -49,90 +114,7 @@ enum OpenAPISchemas {
     ])
 
     static var all: [String: JSONValue] {
-        [
-            "Error": object(
-                [
-                    "error": object(
-                        [
-                            "type": string("Stable machine-readable type: invalid_request, authentication_error, permission_denied, not_found, conflict, rate_limit_exceeded, quota_exceeded, payload_too_large, unsupported_media_type, upstream_error, unavailable, internal_error."),
-                            "message": string("What was wrong."), "hint": string("How to fix it.", nullable: true),
-                            "request_id": string("The request's id (also in `X-Request-ID`)."),
-                            "param": string("The offending parameter (gateway routes).", nullable: true),
-                            "code": string("The type again (gateway routes, OpenAI style).", nullable: true),
-                        ], required: ["type", "message", "hint", "request_id"])
-                ], description: "The one error body of every route."),
-            "Tenant": object([
-                "id": string(), "name": string(), "plan_id": string(nullable: true), "suspended": boolean, "suspended_at": nullableTime,
-                "created_at": time,
-            ]),
-            "TenantList": list("Tenant"),
-            "Me": object([
-                "tenant_id": string("The tenant the request acts in."), "home_tenant_id": string("The tenant the credential belongs to."),
-                "tenant": ["anyOf": [ref("Tenant"), ["type": "null"]]], "role": roles, "user_id": string(nullable: true),
-                "email": string(nullable: true), "api_key_id": string(nullable: true),
-                "key_created_by": string("The user who created the API key behind the credential (attribution only).", nullable: true),
-                "personal": ["type": "boolean", "description": "Whether the credential is the person themself (not an API key or a session made from one)."],
-                "method": ["type": "string", "enum": ["api_key", "session", "oidc", "dashboard"]],
-                "permissions": ["type": "array", "items": ["type": "string"]],
-            ]),
-            "Member": object([
-                "user_id": string(), "email": string(nullable: true), "display_name": string(nullable: true), "role": roles, "created_at": time,
-            ]),
-            "MemberList": list("Member"),
-            "APIKey": object(
-                [
-                    "id": string(), "name": string(), "role": roles, "prefix": string("The key's first characters, for display."),
-                    "status": ["type": "string", "enum": ["active", "revoked", "expired"]], "user_id": string(nullable: true),
-                    "created_at": time, "last_used_at": nullableTime, "revoked_at": nullableTime, "expires_at": nullableTime,
-                    "key": string("The plain key: only in the answer of `POST /keys`, shown once."),
-                ],
-                required: ["id", "name", "role", "prefix", "status", "user_id", "created_at", "last_used_at", "revoked_at", "expires_at"]),
-            "APIKeyList": list("APIKey"),
-            "Credential": object([
-                "provider": string(), "name": string(), "master_key_id": string("The master key it is encrypted under."), "updated_at": time,
-            ]),
-            "CredentialList": list("Credential"),
-            "Template": object(
-                [
-                    "id": string(), "name": string(), "origin": ["type": "string", "enum": ["shipped", "tenant"]],
-                    "category": string(nullable: true), "purpose": string(nullable: true), "description": string(nullable: true),
-                    "model_tier": ["type": ["string", "null"], "enum": ["fast", "balanced", "deep", nil]],
-                    "tools": ["type": ["array", "null"], "items": ["type": "string"]], "system_prompt": string(nullable: true),
-                    "output_schema": ["description": "A JSON Schema, or null."],
-                    "examples": ["type": ["array", "null"], "items": ["type": "string"]],
-                    "definition": string("The tenant's YAML text (null for shipped templates).", nullable: true),
-                    "created_at": nullableTime, "updated_at": nullableTime,
-                ]),
-            "TemplateList": list("Template"),
-            "Limits": object(limitProperties, description: "Quota limits; null means none (unlimited on a plan, \"the plan's\" in overrides)."),
-            "Plan": object(["id": string(), "name": string(), "limits": ref("Limits")]),
-            "PlanList": list("Plan"),
-            "Quota": object([
-                "tenant_id": string(), "plan": ["anyOf": [ref("Plan"), ["type": "null"]]],
-                "overrides": ["anyOf": [ref("Limits"), ["type": "null"]]],
-                "tenant_limits": ["anyOf": [ref("Limits"), ["type": "null"]]],
-                "ceiling": ref("Limits"), "effective": ref("Limits"),
-                "usage": object([
-                    "tokens_today": integer(), "tokens_this_month": integer(), "cost_this_month_usd": money,
-                    "active_runs": integer("Runs queued or running."),
-                ]),
-            ]),
-            "Invitation": object([
-                "id": string(), "email": string(nullable: true), "role": roles, "status": ["type": "string", "enum": ["invited"]],
-                "created_at": time, "expires_at": time,
-            ], description: "A pending invitation, as the inviting tenant sees it (nothing about the account)."),
-            "InvitationList": list("Invitation"),
-            "MyInvitation": object(
-                ["id": string(), "tenant_id": string(), "tenant_name": string(nullable: true), "role": roles, "expires_at": time],
-                description: "An invitation to you."),
-            "MyInvitationList": list("MyInvitation"),
-            "InvitationAccepted": object(["tenant_id": string(), "role": roles]),
-            "UsageRow": usageRow,
-            "UsageReport": object([
-                "from": string(format: "date"), "to": string(format: "date"),
-                "group_by": ["type": "string", "enum": ["day", "model", "provider", "template", "key", "user"]],
-                "data": ["type": "array", "items": ref("UsageRow")], "total": ref("UsageRow"),
-            ]),
-        ].merging(runSchemas) { first, _ in first }.merging(adminBodies) { first, _ in first }
+        adminSchemas.merging(runSchemas) { first, _ in first }.merging(gatewaySchemas) { first, _ in first }
+            .merging(requestBodies) { first, _ in first }
     }
 }

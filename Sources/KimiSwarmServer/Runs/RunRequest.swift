@@ -6,6 +6,8 @@ import KimiSwarmEngine
 /// ready-made swarm, or a graph), and budgets.
 struct RunRequest: Decodable, Sendable {
     static let allowedKeys: Set<String> = ["task", "swarm", "graph", "budgets", "on_failure"]
+    /// The longest task, in bytes of UTF-8.
+    static let maxTaskBytes = 100_000
 
     struct Budgets: Decodable, Sendable {
         static let allowedKeys: Set<String> = [
@@ -35,11 +37,11 @@ struct RunRequest: Decodable, Sendable {
             }
             // Money as a string ("1.50") keeps it exact; a number is accepted too.
             maxCostUSD = try container.decodeIfPresent(DecimalText.self, forKey: .maxCostUSD)?.value
-            maxTokens = try container.decodeIfPresent(Int.self, forKey: .maxTokens)
+            maxTokens = try container.decodeIntegerIfPresent(forKey: .maxTokens)
             maxWallSeconds = try container.decodeIfPresent(Double.self, forKey: .maxWallSeconds)
-            maxSubAgents = try container.decodeIfPresent(Int.self, forKey: .maxSubAgents)
-            concurrency = try container.decodeIfPresent(Int.self, forKey: .concurrency)
-            maxToolCalls = try container.decodeIfPresent(Int.self, forKey: .maxToolCalls)
+            maxSubAgents = try container.decodeIntegerIfPresent(forKey: .maxSubAgents)
+            concurrency = try container.decodeIntegerIfPresent(forKey: .concurrency)
+            maxToolCalls = try container.decodeIntegerIfPresent(forKey: .maxToolCalls)
         }
     }
 
@@ -60,7 +62,7 @@ struct RunRequest: Decodable, Sendable {
         guard !task.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             throw APIError.unprocessable("`task` is empty", hint: "Say what the swarm should do.", param: "task")
         }
-        guard task.utf8.count <= 100_000 else {
+        guard task.utf8.count <= Self.maxTaskBytes else {
             throw APIError.unprocessable("`task` is longer than 100,000 bytes", hint: "Shorten the task.", param: "task")
         }
         if swarm != nil && graph != nil {

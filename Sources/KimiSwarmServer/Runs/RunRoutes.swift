@@ -189,11 +189,12 @@ struct RunRoutes {
     /// proxies from closing an idle stream.
     private func events(_ request: Request, _ context: AppRequestContext, _ principal: Principal) async throws -> Response {
         let run = try await run(context, principal)
-        let lastID = request.headers[HTTPField.Name("Last-Event-ID")!] ?? request.uri.queryParameters["after"].map(String.init)
         var start = 0
-        if let lastID {
-            guard let value = Int(lastID), value >= 0 else {
-                throw APIError.invalidRequest("`Last-Event-ID` must be an event id (a number)", hint: "Send the `id:` of the last event received.")
+        // Both are checked when both are sent; the header wins.
+        let given = [("after", request.uri.queryParameters["after"].map(String.init)), ("Last-Event-ID", request.headers[HTTPField.Name("Last-Event-ID")!])]
+        for case let (name, text?) in given {
+            guard text.utf8.allSatisfy({ (48...57).contains($0) }), let value = Int(text) else {
+                throw APIError.invalidRequest("`\(name)` must be an event id (a number)", hint: "Send the `id:` of the last event received.", param: name)
             }
             start = value
         }
