@@ -341,4 +341,44 @@ struct SecurityRegressionTests {
             #expect(rows == 1)
         }
     }
+
+    @Test("a model only key-less providers offer is a 404 model_not_found, never a 503; /v1/models lists what can be called")
+    func modelsWithoutCredentials() async throws {
+        let data = FileManager.default.temporaryDirectory.appendingPathComponent("serve-models-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: data) }
+        try await LoopbackProviderServer.withServer { provider in
+            let key = "ks_" + String(repeating: "m", count: 40)
+            // As deployed: every built-in provider is configured, only Moonshot has a key.
+            let process = try SwarmProcess.start(
+                ["serve", "--port", "0", "--data-dir", data.path, "--workers", "0"],
+                environment: ["MOONSHOT_BASE_URL": provider.baseURL + "/v1", "MOONSHOT_API_KEY": "sk-test-models", "KIMISWARM_ADMIN_KEY": key])
+            defer { process.kill(SIGTERM) }
+            let line = try await ServeCommandTests.waitForLine(process, containing: "listening on http://")
+            let url = try #require(line.split(separator: " ").first { $0.hasPrefix("http://") }).description
+            func call(_ method: HTTPMethod, _ path: String, _ body: String? = nil) async throws -> (Int, JSONValue?) {
+                var request = HTTPClientRequest(url: url + path)
+                request.method = method
+                request.headers.add(name: "Authorization", value: "Bearer \(key)")
+                if let body {
+                    request.headers.add(name: "Content-Type", value: "application/json")
+                    request.body = .bytes(.init(string: body))
+                }
+                let response = try await testHTTPClient.execute(request, timeout: .seconds(30))
+                let text = String(buffer: try await response.body.collect(upTo: 1 << 20))
+                return (Int(response.status.code), try? JSONValue(parsing: text))
+            }
+            let (_, models) = try await call(.GET, "/v1/models")
+            let ids = models?["data"]?.arrayValue?.compactMap { $0["id"]?.stringValue } ?? []
+            #expect(ids.contains("kimi-k2.6") && !ids.contains("gpt-5-mini") && !ids.contains("claude-sonnet-4-5"))
+            let (chatStatus, chat) = try await call(.POST, "/v1/chat/completions", #"{"model":"gpt-5-mini","messages":[{"role":"user","content":"hi"}]}"#)
+            #expect(chatStatus == 404 && chat?["error"]?["code"]?.stringValue == "model_not_found" && chat?["error"]?["param"]?.stringValue == "model")
+            let (embedStatus, _) = try await call(.POST, "/v1/embeddings", #"{"model":"text-embedding-3-small","input":"hi"}"#)
+            #expect(embedStatus == 404)
+            let (okStatus, _) = try await call(.POST, "/v1/chat/completions", #"{"model":"kimi-k2.6","messages":[{"role":"user","content":"hi"}]}"#)
+            #expect(okStatus == 200)
+            #expect(provider.requestCount == 1)
+            process.kill(SIGTERM)
+            #expect(await process.wait().status == 0)
+        }
+    }
 }

@@ -58,6 +58,9 @@ free_port() {
     echo "$port"
 }
 
+# Short enough for the slow-client probes to finish quickly, long enough for any fuzzed request.
+request_timeout=4
+idle_timeout=6
 provider_port="$(free_port 58190)"
 server_port="$(free_port $((provider_port + 1)))"
 admin_key="ks_$("$python" -c 'import secrets; print(secrets.token_hex(24))')"
@@ -73,6 +76,7 @@ pids+=("$!")
     exec env -u KIMI_CONFIG_FILE -u XDG_CONFIG_HOME -u KIMISWARM_DATABASE_URL -u KIMISWARM_ADMIN_PASSWORD HOME="$work" \
         MOONSHOT_BASE_URL="http://127.0.0.1:$provider_port/v1" MOONSHOT_API_KEY=local \
         KIMISWARM_ADMIN_KEY="$admin_key" KIMISWARM_JWT_SECRET="$secret" KIMISWARM_MASTER_KEY="$master_key" \
+        KIMI_SERVER__REQUEST_TIMEOUT="$request_timeout" KIMI_SERVER__IDLE_TIMEOUT="$idle_timeout" \
         "$root/.build/debug/swarm" serve --host 127.0.0.1 --port "$server_port" --data-dir "$work/data" --workers 1
 ) >"$work/server.log" 2>&1 &
 server_pid="$!"
@@ -100,12 +104,13 @@ status=0
 "$python" "$root/scripts/security/fuzz.py" --base-url "$base_url" --admin-key "$admin_key" \
     --report-dir "$root/.build/security" "$@" || status=1
 
-# --- raw-HTTP probes (scripts/security/http_probes.py, written on another branch) ----------
+# --- raw-HTTP probes (scripts/security/http_probes.py) ------------------------------------
 # Malformed HTTP over raw sockets; it gets the server's address and pid (to check the process
 # is still alive). Runs when the file exists.
 if [ -f "$root/scripts/security/http_probes.py" ]; then
     echo "==> raw-HTTP probes (http_probes.py)"
-    "$python" "$root/scripts/security/http_probes.py" --base-url "$base_url" --pid "$server_pid" || status=1
+    "$python" "$root/scripts/security/http_probes.py" --base-url "$base_url" --pid "$server_pid" \
+        --slow-timeout "$request_timeout" --idle-timeout "$idle_timeout" || status=1
 fi
 # --- end of raw-HTTP probes -----------------------------------------------------------------
 

@@ -25,7 +25,7 @@ struct GatewayRoutes {
 
     func register(_ api: APIRoutes) {
         api.on(.post, "chat/completions", .gateway) { request, context, principal in try await chat(request, context, principal) }
-        api.on(.get, "models", .gateway) { _, _, _ in try Self.json(models()) }
+        api.on(.get, "models", .gateway) { _, _, principal in try Self.json(models(client: try await clients.client(for: principal.tenantID))) }
         api.on(.post, "embeddings", .gateway) { request, context, principal in try await embeddings(request, context, principal) }
     }
 
@@ -33,8 +33,8 @@ struct GatewayRoutes {
         let parsed = try GatewayChatRequest(json: try await Self.body(request, context), tenantID: principal.tenantID)
         try await quotas.admit(principal, budgets: true)
         let started = ContinuousClock.now
-        let provider = provider(for: parsed.chat.model)
         let client = try await clients.client(for: principal.tenantID)
+        let provider = try provider(for: parsed.chat.model, client: client)
         if parsed.stream {
             let fallback = provider ?? client.configuration.defaultProvider
             let model = parsed.chat.model ?? client.configuration.providers[fallback]?.defaultModel ?? "default"
@@ -63,22 +63,41 @@ struct GatewayRoutes {
     }
 
     /// The configured provider that offers `model` when no router decides, else `nil` (the
-    /// router, or the default provider).
-    private func provider(for model: String?) -> ProviderID? {
-        guard client.router == nil, let model else { return nil }
+    /// router, or the default provider). A model only providers without credentials offer (no
+    /// key on the server, none of the tenant's) is a 404 `model_not_found`, as OpenAI answers an
+    /// unknown model: the client named something this server cannot serve it.
+    private func provider(for model: String?, client: LLMClient) throws -> ProviderID? {
+        guard self.client.router == nil, let model else { return nil }
         let configured = client.configuration.providers
         if configured[client.configuration.defaultProvider]?.defaultModel == model { return nil }
+        var withoutCredentials: ProviderID?
         for id in configured.keys.sorted() {
-            if configured[id]?.defaultModel == model || client.registry.entry(provider: id, model: model) != nil { return id }
+            guard configured[id]?.defaultModel == model || client.registry.entry(provider: id, model: model) != nil else { continue }
+            if Self.hasCredentials(configured[id]) { return id }
+            withoutCredentials = withoutCredentials ?? id
+        }
+        if let withoutCredentials {
+            throw APIError(
+                status: .notFound, type: "model_not_found",
+                message: "the model `\(model.prefix(100))` is not available: its provider `\(withoutCredentials)` has no credentials here",
+                hint: "GET /v1/models lists the models you can use; a tenant admin can add the provider's key (PUT /api/v1/credentials/\(withoutCredentials)).",
+                param: "model")
         }
         return nil
     }
 
-    /// Every chat model of the configured providers: the registry's, plus each default model.
-    private func models() -> JSONValue {
+    /// Whether a provider can be called: it needs no key, or it has one.
+    static func hasCredentials(_ settings: ProviderConfiguration?) -> Bool {
+        guard let settings else { return false }
+        return !settings.requiresAPIKey || !(settings.apiKey?.reveal().isEmpty ?? true)
+    }
+
+    /// Every model the tenant can call: the registry's and each default model, of the
+    /// configured providers that have credentials (the server's, or the tenant's own).
+    private func models(client: LLMClient) -> JSONValue {
         var seen = Set<String>()
         var list: [(id: String, ownedBy: String, created: Int)] = []
-        for id in client.configuration.providers.keys.sorted() {
+        for id in client.configuration.providers.keys.sorted() where Self.hasCredentials(client.configuration.providers[id]) {
             var ids = client.registry.entries(for: id).map(\.id)
             if let model = client.configuration.providers[id]?.defaultModel { ids.insert(model, at: 0) }
             for model in ids where seen.insert(model).inserted { list.append((model, id.rawValue, 1_700_000_000)) }
@@ -117,7 +136,7 @@ struct GatewayRoutes {
         let started = ContinuousClock.now
         let embedding = EmbeddingRequest(model: model, inputs: inputs, dimensions: dimensions, user: user)
         let tenantClient = try await clients.client(for: principal.tenantID)
-        let response = try await tenantClient.embed(embedding, provider: provider(for: model))
+        let response = try await tenantClient.embed(embedding, provider: try provider(for: model, client: tenantClient))
         meter.bill(principal, provider: response.provider, model: response.model, usage: response.usage, started: started)
         var json = GatewayWire.embeddings(response)
         if format == "base64", case .object(var top) = json {

@@ -103,12 +103,12 @@ extension OpenAPIDocument {
                 Reply(
                     status: 200, description: "The completion, or with `stream: true` server-sent `chat.completion.chunk` events ending with `[DONE]`.",
                     content: [("application/json", OpenAPISchemas.ref("ChatCompletion")), ("text/event-stream", OpenAPISchemas.ref("ChatCompletionChunkMessage"))])
-            ], errors: [429, 502, 504]),
+            ], errors: [404, 429, 502, 504]),
         Operation(
             method: "get", path: "/v1/models", summary: "Models the gateway serves", tag: "gateway", permission: .gateway,
             responses: [reply(200, "The models.", "ModelList")]),
         Operation(
             method: "post", path: "/v1/embeddings", summary: "OpenAI-compatible embeddings", tag: "gateway", permission: .gateway,
-            body: "EmbeddingRequest", responses: [reply(200, "The embeddings.", "EmbeddingList")], errors: [429, 502, 504]),
+            body: "EmbeddingRequest", responses: [reply(200, "The embeddings.", "EmbeddingList")], errors: [404, 429, 502, 504]),
     ]
 }

@@ -10,7 +10,7 @@ extension OpenAPISchemas {
                 [
                     "error": object(
                         [
-                            "type": string("Stable machine-readable type: invalid_request, authentication_error, permission_denied, not_found, conflict, rate_limit_exceeded, quota_exceeded, payload_too_large, unsupported_media_type, upstream_error, unavailable, internal_error."),
+                            "type": string("Stable machine-readable type: invalid_request, authentication_error, permission_denied, not_found, model_not_found (gateway), conflict, rate_limit_exceeded, quota_exceeded, payload_too_large, unsupported_media_type, upstream_error, unavailable, internal_error."),
                             "message": string("What was wrong."), "hint": string("How to fix it.", nullable: true),
                             "request_id": string("The request's id (also in `X-Request-ID`)."),
                         ], required: ["type", "message", "hint", "request_id"])
