@@ -25,22 +25,7 @@ public final class APIKeyAuthenticator: Authenticator {
 
     public func authenticate(bearer token: String) async throws -> Principal? {
         guard token.hasPrefix("ks_") else { return nil }
-        let hash = APIKeyRepository.hash(token)
-        let clock = ContinuousClock()
-        let cached = cache.withLock { entries -> Entry? in
-            guard let entry = entries[hash], clock.now - entry.fetched < ttl else { return nil }
-            return entry
-        }
-        let key: APIKey?
-        if let cached {
-            key = cached.key
-        } else {
-            key = try await store.apiKeys.find(presentedKey: token)
-            cache.withLock { entries in
-                if entries.count > 100_000 { entries.removeAll() }
-                entries[hash] = Entry(key: key, fetched: clock.now)
-            }
-        }
+        let key = try await cached(APIKeyRepository.hash(token)) { try await store.apiKeys.find(presentedKey: token) }
         guard let key else { throw APIError.unauthenticated("the API key is not valid", hint: "Check the key; create a new one if it was lost.") }
         if key.revokedAt != nil { throw APIError.unauthenticated("the API key was revoked", hint: "Create a new key.") }
         if let expiresAt = key.expiresAt, expiresAt <= now() {
@@ -53,23 +38,20 @@ public final class APIKeyAuthenticator: Authenticator {
     /// The tenant's key `keyID` when it can be used now (not revoked, not expired), else
     /// `nil`; cached like bearer lookups (for sessions made from a key).
     public func usableKey(tenantID: String, keyID: String) async throws -> APIKey? {
-        let cacheKey = "id\u{0}" + tenantID + "\u{0}" + keyID
-        let clock = ContinuousClock()
-        let cached = cache.withLock { entries -> Entry? in
-            guard let entry = entries[cacheKey], clock.now - entry.fetched < ttl else { return nil }
-            return entry
-        }
-        let key: APIKey?
-        if let cached {
-            key = cached.key
-        } else {
-            key = try await store.apiKeys.key(tenantID: tenantID, keyID: keyID)
-            cache.withLock { entries in
-                if entries.count > 100_000 { entries.removeAll() }
-                entries[cacheKey] = Entry(key: key, fetched: clock.now)
-            }
-        }
+        let key = try await cached("id\u{0}" + tenantID + "\u{0}" + keyID) { try await store.apiKeys.key(tenantID: tenantID, keyID: keyID) }
         guard let key, key.isUsable(at: now()) else { return nil }
+        return key
+    }
+
+    /// The cached lookup under `cacheKey` while fresh (hit or miss), else `fetch`'s, cached.
+    private func cached(_ cacheKey: String, fetch: () async throws -> APIKey?) async throws -> APIKey? {
+        let clock = ContinuousClock()
+        if let entry = cache.withLock({ $0[cacheKey] }), clock.now - entry.fetched < ttl { return entry.key }
+        let key = try await fetch()
+        cache.withLock { entries in
+            if entries.count > 100_000 { entries.removeAll() }
+            entries[cacheKey] = Entry(key: key, fetched: clock.now)
+        }
         return key
     }
 
