@@ -2,6 +2,7 @@ import Foundation
 import KimiSwarmCore
 import KimiSwarmServer
 import KimiSwarmStore
+import KimiSwarmTesting
 import NIOHTTP1
 import Testing
 
@@ -46,6 +47,47 @@ struct RunQuotaTests {
                 .POST, "/api/v1/runs", key: key, body: #"{"task":"five","swarm":"security","budgets":{"max_cost_usd":"0.5"}}"#)
             #expect(capped.status == 202, "\(capped.body)")
             #expect(capped.json?["budgets"]?["max_cost_usd"]?.stringValue == "0.5")
+        }
+    }
+
+    @Test("ten runs started at once share the tenant's monthly budget: spend stays within it plus one call per call in flight", arguments: TestDatabase.available)
+    func parallelRunsHoldTheTenantBudget(database: TestDatabase) async throws {
+        // Every model call costs 10,000 input and 2,000 output tokens of kimi-k2.6: $0.0175. A run
+        // of the three-task graph makes four calls ($0.07); ten runs would spend $0.70.
+        let script = SwarmScript(usage: Usage(promptTokens: 10_000, completionTokens: 2_000), latency: .milliseconds(50))
+        try await withTestServer(database, workers: 10, script: script) { server in
+            let (tenantID, key) = try await server.tenant(plan: "unlimited")
+            let limit = Decimal(string: "0.15")!
+            try await server.store.quotas.setQuota(tenantID: tenantID, limits: QuotaLimits(monthlyCostLimitUSD: limit))
+            let ids = try await withThrowingTaskGroup(of: String?.self) { group in
+                for index in 0..<10 {
+                    group.addTask {
+                        let created = try await server.request(
+                            .POST, "/api/v1/runs", key: key, body: #"{"task":"parallel \#(index)","graph":\#(threeTaskGraph)}"#)
+                        return created.status == 202 ? created.json?["id"]?.stringValue : nil
+                    }
+                }
+                var ids: [String] = []
+                for try await id in group { if let id { ids.append(id) } }
+                return ids
+            }
+            #expect(ids.count == 10, "every run fits the budget when admitted")
+            var reasons: [String] = []
+            for id in ids {
+                let run = try await server.waitForRun(id, key: key, statuses: ["succeeded", "partial", "failed", "cancelled"])
+                if run["status"]?.stringValue != "succeeded" {
+                    reasons.append(try await server.request(.GET, "/api/v1/runs/\(id)/result", key: key).body)
+                }
+            }
+            let day = UsageRollup.day(of: Date())
+            let spent = try await server.store.usage.totals(tenantID: tenantID, fromDay: String(day.prefix(8)) + "01", toDay: day).costUSD
+            let callCost = Decimal(string: "0.0175")!
+            // The upstream's log agrees with the ledger: every call it answered was billed.
+            #expect(spent == Decimal(server.provider.requestCount) * callCost)
+            // At most one call per run over the budget (the calls in flight when it ran out).
+            #expect(spent <= limit + Decimal(ids.count) * callCost, "spent \(spent) of \(limit)")
+            #expect(spent < Decimal(string: "0.7")!)
+            #expect(reasons.contains { $0.contains("monthly cost budget") }, "\(reasons.prefix(3))")
         }
     }
 

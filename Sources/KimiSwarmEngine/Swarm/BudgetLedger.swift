@@ -7,6 +7,9 @@ import Synchronization
 ///
 /// Once any limit is reached the ledger is *stopped*: every later reservation fails with the
 /// limit's name, except the one held back for the synthesis at the start of the run.
+///
+/// With a ``SharedBudget`` (a tenant's quota), every reservation is also made there; when the
+/// shared budget has nothing left, the run stops as if its own limit were reached.
 public final class BudgetLedger: Sendable {
     /// A call's reserved share of the budget.
     public struct Reservation: Sendable, Hashable {
@@ -15,6 +18,8 @@ public final class BudgetLedger: Sendable {
         public let costUSD: Decimal
         /// Reserved tokens.
         public let tokens: Int
+        /// The same call's share of the shared budget, if there is one.
+        var shared: SharedBudgetReservation? = nil
     }
 
     /// Why work stops.
@@ -24,6 +29,12 @@ public final class BudgetLedger: Sendable {
         /// A sentence for people.
         public var message: String
         public var description: String { message }
+
+        /// A reason; `limit` names it (for a shared budget, the quota's name).
+        public init(limit: String, message: String) {
+            self.limit = limit
+            self.message = message
+        }
     }
 
     private struct State {
@@ -42,18 +53,37 @@ public final class BudgetLedger: Sendable {
 
     /// The limits.
     public let limits: RunLimits
+    /// The budget beyond the run every call also reserves in (a tenant's quota), if any.
+    public let shared: (any SharedBudget)?
     private let state = Mutex(State())
     private let onWarning: @Sendable (_ limit: String, _ used: String, _ maximum: String) -> Void
 
     /// Creates a ledger; `onWarning` is told once per limit when 80 % of it is used.
-    public init(limits: RunLimits, onWarning: @escaping @Sendable (String, String, String) -> Void = { _, _, _ in }) {
+    public init(
+        limits: RunLimits, shared: (any SharedBudget)? = nil, onWarning: @escaping @Sendable (String, String, String) -> Void = { _, _, _ in }
+    ) {
         self.limits = limits
+        self.shared = shared
         self.onWarning = onWarning
     }
 
-    /// Reserves the maximum cost and tokens of one model call; `force` skips the stopped
-    /// check and the limits (used for the synthesis, whose share was set aside at the start).
-    public func reserveCall(costUSD: Decimal, tokens: Int, force: Bool = false) throws(LimitReached) -> Reservation {
+    /// Reserves the maximum cost and tokens of one model call, in the run's budget and then in
+    /// the shared one; `force` skips the stopped check and the limits (used for the synthesis,
+    /// whose share was set aside at the start).
+    public func reserveCall(costUSD: Decimal, tokens: Int, force: Bool = false) async throws(LimitReached) -> Reservation {
+        var reservation = try reserveLocally(costUSD: costUSD, tokens: tokens, force: force)
+        guard let shared else { return reservation }
+        do {
+            reservation.shared = try await shared.reserve(costUSD: costUSD, tokens: tokens, force: force)
+        } catch {
+            release(reservation)
+            stop(error)
+            throw error
+        }
+        return reservation
+    }
+
+    private func reserveLocally(costUSD: Decimal, tokens: Int, force: Bool) throws(LimitReached) -> Reservation {
         do {
             return try reserve(costUSD: costUSD, tokens: tokens, force: force)
         } catch {
@@ -100,8 +130,10 @@ public final class BudgetLedger: Sendable {
         }
     }
 
-    /// Replaces a reservation by what the call really cost.
+    /// Replaces a reservation by what the call really cost (recorded in the shared budget's
+    /// ledger already, by the journal).
     public func settle(_ reservation: Reservation, usage: Usage, costUSD: Decimal) {
+        if let share = reservation.shared { shared?.finish(share) }
         let warnings = state.withLock { state -> [(String, String, String)] in
             if state.reservations.removeValue(forKey: reservation.id) != nil {
                 state.reservedCost -= reservation.costUSD
@@ -117,6 +149,7 @@ public final class BudgetLedger: Sendable {
 
     /// Gives a reservation back unused (the call failed before it was billed).
     public func release(_ reservation: Reservation) {
+        if let share = reservation.shared { shared?.finish(share) }
         state.withLock { state in
             guard state.reservations.removeValue(forKey: reservation.id) != nil else { return }
             state.reservedCost -= reservation.costUSD

@@ -23,10 +23,10 @@ extension RunContext {
             if let held {
                 // The share set aside at the start is swapped for the real maximum.
                 ledger.release(held)
-                reservation = try ledger.reserveCall(costUSD: maximum, tokens: promptBound + maxOutput, force: true)
+                reservation = try await ledger.reserveCall(costUSD: maximum, tokens: promptBound + maxOutput, force: true)
             } else {
                 try checkCanStartWork()
-                reservation = try ledger.reserveCall(costUSD: maximum, tokens: promptBound + maxOutput)
+                reservation = try await ledger.reserveCall(costUSD: maximum, tokens: promptBound + maxOutput)
             }
         } catch {
             throw AgentFailure(message: error.message, limit: error)

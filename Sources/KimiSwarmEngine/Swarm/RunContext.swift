@@ -27,7 +27,7 @@ final class RunContext: Sendable {
         logger[metadataKey: "run_id"] = "\(runID)"
         self.logger = logger
         self.started = .now
-        self.ledger = BudgetLedger(limits: spec.limits) { limit, used, maximum in
+        self.ledger = BudgetLedger(limits: spec.limits, shared: engine.sharedBudget) { limit, used, maximum in
             emitter.emit(.budgetWarning(limit: limit, used: used, maximum: maximum))
         }
     }

@@ -19,6 +19,9 @@ public struct SwarmEngine: Sendable {
     public var pricing: CallPricing
     /// Whether model calls stream (token deltas become events).
     public var streaming: Bool
+    /// A budget beyond each run that every model call also reserves in (the platform passes
+    /// the tenant's quota); `nil` for none.
+    public var sharedBudget: (any SharedBudget)?
     /// The logger; runs add `run_id` metadata.
     public var logger: Logger
 
@@ -36,6 +39,7 @@ public struct SwarmEngine: Sendable {
         self.tiers = tiers
         self.pricing = pricing
         self.streaming = streaming
+        self.sharedBudget = nil
         self.logger = logger
     }
 

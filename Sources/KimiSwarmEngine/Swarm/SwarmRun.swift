@@ -101,7 +101,7 @@ public final class SwarmRun: Sendable {
         do {
             let output = spec.limits.maxOutputTokensPerCall
             let prompt = 8 * output
-            synthesisHold = try context.ledger.reserveCall(
+            synthesisHold = try await context.ledger.reserveCall(
                 costUSD: engine.pricing.maximumCost(model: engine.tiers.plannerModel, promptTokens: prompt, maxOutputTokens: output),
                 tokens: prompt + output)
         } catch {

@@ -93,7 +93,7 @@ public func buildApplication(
         .add(middleware: TenantRateLimitMiddleware(quotas: quotas))
     let routes = APIRoutes(group: api, prefix: "/api/v1", table: table)
     RunRoutes(
-        store: store, factory: factory, hub: hub, admission: RunAdmission(store: store, factory: factory, now: Date.init)
+        store: store, factory: factory, hub: hub, admission: RunAdmission(store: store, factory: factory, now: Date.init, quotas: quotas)
     ).register(routes)
     SessionRoutes(tokens: sessionTokens, store: store).register(routes)
     AdminRoutes(
@@ -123,10 +123,8 @@ public func buildApplication(
         PeriodicService(interval: .seconds(10), logger: logger) { await apiKeys.flushLastUsed() },
         RetentionService(store: store, logger: logger),
     ]
-    services += workerServices(dependencies, factory: factory, hub: hub, clients: clients, metrics: usageMetrics) { record in
-        // Runs count against the same in-memory totals as gateway calls.
-        quotas.consumed(tenantID: record.tenantID, tokens: record.usage.promptTokens + record.usage.completionTokens, costUSD: record.costUSD)
-    }
+    // Runs reserve and count in the same tenants' quotas as gateway calls.
+    services += workerServices(dependencies, factory: factory, hub: hub, clients: clients, metrics: usageMetrics, quotas: quotas)
     let application = Application(
         responder: responder,
         server: .guardedHTTP1WebSocketUpgrade(
@@ -146,20 +144,23 @@ public func buildWorkerServices(_ dependencies: ServerDependencies) -> [any Serv
         base: dependencies.client, store: dependencies.store, metrics: PrometheusMetricsFactory(registry: dependencies.registry),
         logger: dependencies.logger)
     return workerServices(
-        dependencies, factory: factory, hub: RunEventHub(), clients: clients, metrics: TenantUsageMetrics(registry: dependencies.registry))
+        dependencies, factory: factory, hub: RunEventHub(), clients: clients, metrics: TenantUsageMetrics(registry: dependencies.registry),
+        quotas: QuotaEnforcer(store: dependencies.store))
 }
 
+/// The queue workers of a process. Every run's model calls reserve in `quotas` (this
+/// process's view of the tenants' budgets), and every recorded call counts there.
 func workerServices(
     _ dependencies: ServerDependencies, factory: RunEngineFactory, hub: RunEventHub, clients: TenantClients,
-    metrics: TenantUsageMetrics, onUsage: @escaping @Sendable (UsageRecord) -> Void = { _ in }
+    metrics: TenantUsageMetrics, quotas: QuotaEnforcer
 ) -> [any Service] {
     let configuration = dependencies.configuration
     guard configuration.settings.workers > 0 else { return [] }
     let executor = RunExecutor(
-        store: dependencies.store, factory: factory, hub: hub, clients: clients, metrics: metrics, logger: dependencies.logger,
+        store: dependencies.store, factory: factory, hub: hub, clients: clients, metrics: metrics, quotas: quotas, logger: dependencies.logger,
         onUsage: { record in
             metrics.record(record)
-            onUsage(record)
+            quotas.consumed(tenantID: record.tenantID, tokens: record.usage.promptTokens + record.usage.completionTokens, costUSD: record.costUSD)
         })
     return [
         QueueWorker(

@@ -26,6 +26,8 @@ struct GatewayChatStream {
     /// The model named in chunks before the provider's own name is known.
     let displayModel: String
     let fallbackProvider: ProviderID
+    /// The call's reservation in the tenant's quota, dropped once it is billed.
+    let hold: QuotaHold
     let logger: Logger
 
     /// The response; throws when the provider fails before the first event.
@@ -91,6 +93,7 @@ struct GatewayChatStream {
                 }
                 // Billed before the last write: the provider's work is done whether or not the client reads it.
                 meter.bill(principal, provider: final.provider, model: final.model, usage: final.usage, started: started)
+                hold.release()
                 last.writeImmutableBuffer(GatewayWire.done)
                 try await writer.write(last)
             } else {
@@ -117,6 +120,7 @@ struct GatewayChatStream {
         let usage = progress.usage ?? Usage(
             promptTokens: TokenEstimator.estimatePromptTokens(request.chat), completionTokens: TokenEstimator.estimate(progress.text))
         meter.bill(principal, provider: provider ?? fallbackProvider, model: displayModel, usage: usage, started: started)
+        hold.release()
     }
 }
 

@@ -35,14 +35,23 @@ struct GatewayRoutes {
         let started = ContinuousClock.now
         let client = try await clients.client(for: principal.tenantID)
         let provider = try provider(for: parsed.chat.model, client: client)
+        // The call's maximum is held in the tenant's quota until it is billed, so calls in
+        // parallel cannot overshoot it together.
+        let billedProvider = provider ?? client.configuration.defaultProvider
+        let billedModel = parsed.chat.model ?? client.configuration.providers[billedProvider]?.defaultModel ?? "default"
+        let promptTokens = TokenEstimator.estimatePromptTokens(parsed.chat)
+        let outputTokens = parsed.chat.maxTokens ?? Self.reservedOutputTokens
+        let hold = try await QuotaHold.reserve(
+            quotas, tenantID: principal.tenantID,
+            costUSD: client.cost(provider: billedProvider, model: billedModel, usage: Usage(promptTokens: promptTokens, completionTokens: outputTokens)) ?? 0,
+            tokens: promptTokens + outputTokens)
         if parsed.stream {
-            let fallback = provider ?? client.configuration.defaultProvider
-            let model = parsed.chat.model ?? client.configuration.providers[fallback]?.defaultModel ?? "default"
             return try await GatewayChatStream(
-                request: parsed, client: client, provider: provider, principal: principal, meter: meter, started: started, displayModel: model,
-                fallbackProvider: fallback, logger: context.logger
+                request: parsed, client: client, provider: provider, principal: principal, meter: meter, started: started,
+                displayModel: billedModel, fallbackProvider: billedProvider, hold: hold, logger: context.logger
             ).response()
         }
+        defer { hold.release() }
         let response: ChatResponse
         do {
             response = try await client.chat(parsed.chat, provider: provider)
@@ -50,10 +59,7 @@ struct GatewayRoutes {
             // The client went away (its request's work is cancelled then) or the server is
             // stopping: the provider may well have billed the prompt, so the tenant pays its
             // estimate, as for a stream cut short.
-            let billed = provider ?? client.configuration.defaultProvider
-            let model = parsed.chat.model ?? client.configuration.providers[billed]?.defaultModel ?? "default"
-            let usage = Usage(promptTokens: TokenEstimator.estimatePromptTokens(parsed.chat), completionTokens: 0)
-            meter.bill(principal, provider: billed, model: model, usage: usage, started: started)
+            meter.bill(principal, provider: billedProvider, model: billedModel, usage: Usage(promptTokens: promptTokens, completionTokens: 0), started: started)
             throw CancellationError()
         }
         meter.bill(principal, provider: response.provider, model: response.model, usage: response.usage, started: started)
@@ -61,6 +67,9 @@ struct GatewayRoutes {
         let created = Int((response.created ?? Date()).timeIntervalSince1970)
         return try Self.json(GatewayWire.completion(response, id: id, created: created))
     }
+
+    /// Output tokens a call without `max_tokens` holds in the tenant's quota while it runs.
+    static let reservedOutputTokens = 1_024
 
     /// The configured provider that offers `model` when no router decides, else `nil` (the
     /// router, or the default provider). A model only providers without credentials offer (no
@@ -136,7 +145,16 @@ struct GatewayRoutes {
         let started = ContinuousClock.now
         let embedding = EmbeddingRequest(model: model, inputs: inputs, dimensions: dimensions, user: user)
         let tenantClient = try await clients.client(for: principal.tenantID)
-        let response = try await tenantClient.embed(embedding, provider: try provider(for: model, client: tenantClient))
+        let provider = try provider(for: model, client: tenantClient)
+        let inputTokens = inputs.reduce(0) { $0 + TokenEstimator.estimate($1) }
+        let hold = try await QuotaHold.reserve(
+            quotas, tenantID: principal.tenantID,
+            costUSD: tenantClient.cost(
+                provider: provider ?? tenantClient.configuration.defaultProvider, model: model, usage: Usage(promptTokens: inputTokens, completionTokens: 0))
+                ?? 0,
+            tokens: inputTokens)
+        defer { hold.release() }
+        let response = try await tenantClient.embed(embedding, provider: provider)
         meter.bill(principal, provider: response.provider, model: response.model, usage: response.usage, started: started)
         var json = GatewayWire.embeddings(response)
         if format == "base64", case .object(var top) = json {

@@ -1,15 +1,21 @@
 import Foundation
 import KimiSwarmCore
+import KimiSwarmEngine
 import KimiSwarmStore
 import Synchronization
 
-/// Checks a tenant's limits before each gateway call, in memory (per replica):
+/// Checks a tenant's limits, in memory (per replica):
 ///
 /// - requests per minute of the tenant, and of each API key, as token buckets that refill
 ///   continuously (a burst of up to one minute's worth, then `requests_per_minute / 60` a second);
 /// - tokens per UTC day, tokens and cost per UTC month, against totals loaded from the usage
 ///   rollups once and then kept current from the calls this replica records (reloaded every
-///   ``totalsTTL`` so that other replicas' calls count too).
+///   ``totalsTTL`` so that other replicas' calls count too);
+/// - and, so that parallel calls and runs cannot overshoot those budgets together, the
+///   reservations of every model call in flight: a call (a gateway call, or any call of any
+///   run) starts only while what is spent plus what calls in flight reserved is below each
+///   budget, and holds its maximum until its cost is recorded. Spend stays within the quota
+///   plus one call per call in flight.
 ///
 /// The tenant's effective limits are cached for ``limitsTTL``. State is one small map under a
 /// lock held for microseconds; loading one tenant's limits never holds it, so a tenant that is
@@ -18,6 +24,8 @@ final class QuotaEnforcer: Sendable {
     private struct TenantState {
         var limits: QuotaLimits
         var limitsLoaded: ContinuousClock.Instant
+        /// Set when an admin changed the limits on this replica: reloaded on next use.
+        var limitsStale = false
         var bucket: TokenBucket?
         /// The UTC day and month the totals below are for.
         var day: String
@@ -26,12 +34,59 @@ final class QuotaEnforcer: Sendable {
         var monthTokens: Int
         var monthCost: Decimal
         var totalsLoaded: ContinuousClock.Instant
+        /// What the calls in flight reserved, and which reservations are live.
+        var reservedCost: Decimal = 0
+        var reservedTokens = 0
+        var live: Set<UInt64> = []
+
+        /// Starts a new day or month (its totals from zero) when `date` is in one.
+        mutating func roll(to date: Date) {
+            let (day, month) = QuotaEnforcer.period(date)
+            if self.day != day {
+                self.day = day
+                dayTokens = 0
+            }
+            if self.month != month {
+                self.month = month
+                monthTokens = 0
+                monthCost = 0
+            }
+        }
+
+        /// The first budget (day's tokens, month's tokens, month's cost) that spend plus
+        /// reservations have reached, if any.
+        func exhausted(at date: Date) -> (limit: String, message: String, hint: String, retryAfter: Double)? {
+            if let limit = limits.dailyTokenLimit, dayTokens + reservedTokens >= limit {
+                return (
+                    "daily_token_limit", "the tenant's daily token limit (\(limit) tokens per UTC day) is used up\(inFlight)",
+                    "Wait for the next UTC day, or ask an admin to raise the daily token limit.", QuotaEnforcer.secondsToNextDay(date)
+                )
+            }
+            if let limit = limits.monthlyTokenLimit, monthTokens + reservedTokens >= limit {
+                return (
+                    "monthly_token_limit", "the tenant's monthly token limit (\(limit) tokens) is used up\(inFlight)",
+                    "Wait for the next month, or ask an admin to raise the monthly token limit.", QuotaEnforcer.secondsToNextMonth(date)
+                )
+            }
+            if let limit = limits.monthlyCostLimitUSD, monthCost + reservedCost >= limit {
+                return (
+                    "monthly_cost_limit_usd", "the tenant's monthly cost budget (\(limit) USD) is used up\(inFlight)",
+                    "Wait for the next month, or ask an admin to raise the monthly budget.", QuotaEnforcer.secondsToNextMonth(date)
+                )
+            }
+            return nil
+        }
+
+        private var inFlight: String {
+            live.isEmpty ? "" : " (counting what the \(live.count) call\(live.count == 1 ? "" : "s") in flight may spend)"
+        }
     }
 
     private let store: SwarmStore
     private let now: @Sendable () -> Date
     private let tenants = Mutex<[String: TenantState]>([:])
     private let keyBuckets = Mutex<[String: TokenBucket]>([:])
+    private let nextReservation = Mutex<UInt64>(1)
     /// How long a tenant's effective limits are reused.
     let limitsTTL: Duration
     /// How long usage totals are kept current in memory before being reloaded.
@@ -45,40 +100,20 @@ final class QuotaEnforcer: Sendable {
     }
 
     /// Takes one request from the tenant's and the key's rate; throws a 429 ``APIError`` when
-    /// either is used up. Checks the token and cost budgets too when `budgets` is set.
+    /// either is used up. Checks the token and cost budgets too (spend plus the reservations of
+    /// calls in flight) when `budgets` is set.
     func admit(_ principal: Principal, budgets: Bool) async throws {
         let tenantID = principal.tenantID
         try await ensureLoaded(tenantID)
         let clock = ContinuousClock.now
         let date = now()
-        let (day, month) = Self.period(date)
         let verdict: APIError? = tenants.withLock { tenants -> APIError? in
             guard var state = tenants[tenantID] else { return nil }
             defer { tenants[tenantID] = state }
             if budgets {
-                if state.day != day {
-                    state.day = day
-                    state.dayTokens = 0
-                }
-                if state.month != month {
-                    state.month = month
-                    state.monthTokens = 0
-                    state.monthCost = 0
-                }
-                if let limit = state.limits.dailyTokenLimit, state.dayTokens >= limit {
-                    return .limited(
-                        type: "quota_exceeded", "the tenant's daily token limit (\(limit) tokens per UTC day) is used up",
-                        retryAfter: Self.secondsToNextDay(date), hint: "Wait for the next UTC day, or ask an admin to raise the daily token limit.")
-                }
-                if let limit = state.limits.monthlyTokenLimit, state.monthTokens >= limit {
-                    return .limited(
-                        type: "quota_exceeded", "the tenant's monthly token limit (\(limit) tokens) is used up",
-                        retryAfter: Self.secondsToNextMonth(date), hint: "Wait for the next month, or ask an admin to raise the monthly token limit.")
-                }
-                if let limit = state.limits.monthlyCostLimitUSD, state.monthCost >= limit {
-                    return .limited(
-                        type: "quota_exceeded", "the tenant's monthly cost budget (\(limit) USD) is used up",
-                        retryAfter: Self.secondsToNextMonth(date), hint: "Wait for the next month, or ask an admin to raise the monthly budget.")
+                state.roll(to: date)
+                if let reached = state.exhausted(at: date) {
+                    return .limited(type: "quota_exceeded", reached.message, retryAfter: reached.retryAfter, hint: reached.hint)
                 }
             }
             guard let rate = state.limits.requestsPerMinute else { return nil }
@@ -106,6 +141,69 @@ final class QuotaEnforcer: Sendable {
         }
     }
 
+    /// Reserves one model call's maximum cost and tokens against the tenant's budgets: refused
+    /// (with the budget's name) when spend plus every reservation in flight already reached a
+    /// budget, unless `force` (a run's synthesis, whose share was reserved when it started).
+    /// ``finish(tenantID:_:)`` drops it once the call's real cost is recorded (``consumed(tenantID:tokens:costUSD:)``).
+    func reserve(tenantID: String, costUSD: Decimal, tokens: Int, force: Bool) async throws(BudgetLedger.LimitReached)
+        -> SharedBudgetReservation
+    {
+        do {
+            try await ensureLoaded(tenantID)
+        } catch {
+            throw BudgetLedger.LimitReached(
+                limit: "tenant_quota", message: "the tenant's quota could not be checked (the database did not answer)")
+        }
+        let id = nextReservation.withLock { next -> UInt64 in
+            defer { next += 1 }
+            return next
+        }
+        let reservation = SharedBudgetReservation(id: id, costUSD: max(0, costUSD), tokens: max(0, tokens))
+        let date = now()
+        try tenants.withLock { tenants throws(BudgetLedger.LimitReached) in
+            guard var state = tenants[tenantID] else { return }
+            state.roll(to: date)
+            if !force, let reached = state.exhausted(at: date) {
+                tenants[tenantID] = state
+                throw BudgetLedger.LimitReached(limit: reached.limit, message: reached.message)
+            }
+            state.reservedCost += reservation.costUSD
+            state.reservedTokens += reservation.tokens
+            state.live.insert(reservation.id)
+            tenants[tenantID] = state
+        }
+        return reservation
+    }
+
+    /// Drops a reservation (the call's cost was recorded, or it never ran); twice is harmless.
+    func finish(tenantID: String, _ reservation: SharedBudgetReservation) {
+        tenants.withLock { tenants in
+            guard var state = tenants[tenantID], state.live.remove(reservation.id) != nil else { return }
+            state.reservedCost -= reservation.costUSD
+            state.reservedTokens -= reservation.tokens
+            tenants[tenantID] = state
+        }
+    }
+
+    /// What the tenant's calls in flight on this replica reserved.
+    func reserved(tenantID: String) -> (costUSD: Decimal, tokens: Int) {
+        tenants.withLock { tenants in (tenants[tenantID]?.reservedCost ?? 0, tenants[tenantID]?.reservedTokens ?? 0) }
+    }
+
+    /// Throws a 429 `quota_exceeded` when the tenant's day or month budget is already used up
+    /// (spend plus reservations), for a worker about to start (or resume) a run.
+    func checkBudgets(tenantID: String) async throws {
+        try await ensureLoaded(tenantID)
+        let date = now()
+        let reached = tenants.withLock { tenants -> (limit: String, message: String, hint: String, retryAfter: Double)? in
+            guard var state = tenants[tenantID] else { return nil }
+            state.roll(to: date)
+            tenants[tenantID] = state
+            return state.exhausted(at: date)
+        }
+        if let reached { throw APIError.limited(type: "quota_exceeded", reached.message, retryAfter: reached.retryAfter, hint: reached.hint) }
+    }
+
     /// Counts a recorded call against the tenant's daily and monthly totals.
     func consumed(tenantID: String, tokens: Int, costUSD: Decimal) {
         tenants.withLock { tenants in
@@ -117,14 +215,17 @@ final class QuotaEnforcer: Sendable {
         }
     }
 
-    /// Forgets every tenant's cached limits (after a plan changed on this replica).
+    /// Reloads every tenant's limits on next use (after a plan changed on this replica); the
+    /// reservations of calls in flight stay.
     func invalidateAll() {
-        tenants.withLock { $0.removeAll() }
+        tenants.withLock { tenants in
+            for id in tenants.keys { tenants[id]?.limitsStale = true }
+        }
     }
 
-    /// Forgets a tenant's cached limits (after an admin changed them on this replica).
+    /// Reloads a tenant's limits on next use (after an admin changed them on this replica).
     func invalidate(tenantID: String) {
-        _ = tenants.withLock { $0.removeValue(forKey: tenantID) }
+        tenants.withLock { $0[tenantID]?.limitsStale = true }
     }
 
     /// Loads the tenant's limits and totals when missing or stale. Runs outside the lock.
@@ -132,7 +233,7 @@ final class QuotaEnforcer: Sendable {
         let clock = ContinuousClock.now
         let (needLimits, needTotals) = tenants.withLock { tenants -> (Bool, Bool) in
             guard let state = tenants[tenantID] else { return (true, true) }
-            return (clock - state.limitsLoaded >= limitsTTL, clock - state.totalsLoaded >= totalsTTL)
+            return (state.limitsStale || clock - state.limitsLoaded >= limitsTTL, clock - state.totalsLoaded >= totalsTTL)
         }
         guard needLimits || needTotals else { return }
         let limits = needLimits ? try await store.quotas.effectiveQuota(tenantID: tenantID) : nil
@@ -157,6 +258,7 @@ final class QuotaEnforcer: Sendable {
             if let limits {
                 state.limits = limits
                 state.limitsLoaded = loaded
+                state.limitsStale = false
             }
             if let totals {
                 state.day = totals.day

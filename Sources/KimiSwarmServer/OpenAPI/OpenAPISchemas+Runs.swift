@@ -1,5 +1,6 @@
 import KimiSwarmCore
 import KimiSwarmEngine
+import KimiSwarmStore
 
 extension OpenAPISchemas {
     /// Runs: the body that starts one (with the bounds ``RunRequest`` and ``RunLimits`` check)
@@ -60,7 +61,7 @@ extension OpenAPISchemas {
                 ], required: ["id", "template", "instructions"], additional: true),
             "Run": object(
                 [
-                    "id": string(), "status": ["type": "string", "enum": ["queued", "running", "succeeded", "failed", "cancelled"]],
+                    "id": string(), "status": ["type": "string", "enum": .array(KimiSwarmStore.RunStatus.allCases.map { .string($0.rawValue) })],
                     "task": string(), "source": ["type": "string", "enum": ["planner", "swarm", "graph"]],
                     "swarm": string("The ready-made swarm (only for `source: swarm`)."), "budgets": ["type": "object", "description": "The run's budgets."],
                     "created_by": string("The user who started it (absent for none)."), "api_key_id": string("The key that started it (absent for none)."),
@@ -81,7 +82,7 @@ extension OpenAPISchemas {
                 ], description: "What a run would cost: agents, expected and maximum calls and cost."),
             "RunResult": object(
                 [
-                    "run_id": string(), "status": ["type": "string", "enum": ["succeeded", "failed", "cancelled"]],
+                    "run_id": string(), "status": ["type": "string", "enum": .array(KimiSwarmStore.RunStatus.allCases.filter(\.isFinal).map { .string($0.rawValue) })],
                     "result": ["description": "The synthesised result (absent when the run left none)."],
                 ], required: ["run_id", "status"]),
             "RunEventMessage": object(

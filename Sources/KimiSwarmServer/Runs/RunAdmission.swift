@@ -11,6 +11,9 @@ struct RunAdmission: Sendable {
     let store: SwarmStore
     let factory: RunEngineFactory
     let now: @Sendable () -> Date
+    /// What calls in flight on this replica reserved counts as spent (their cost is not
+    /// recorded yet); `nil` in tests of the arithmetic alone.
+    var quotas: QuotaEnforcer? = nil
 
     func admit(_ requested: RunSpec, principal: Principal, library: TemplateLibrary) async throws -> (RunSpec, RunEstimate) {
         let limits = try await store.quotas.effectiveQuota(tenantID: principal.tenantID)
@@ -29,7 +32,7 @@ struct RunAdmission: Sendable {
             let spent = try await store.usage.totals(
                 tenantID: principal.tenantID, fromDay: UsageRollup.day(of: start), toDay: UsageRollup.day(of: now())
             ).costUSD
-            let remaining = budget - spent
+            let remaining = budget - spent - (quotas?.reserved(tenantID: principal.tenantID).costUSD ?? 0)
             let retry = max(1, next.timeIntervalSince(now()))
             if remaining <= 0 {
                 throw APIError.limited(

@@ -18,17 +18,31 @@ public struct RunExecutor: Sendable {
     let onUsage: @Sendable (UsageRecord) -> Void
     let cancelPollInterval: Duration
     let logger: Logger
+    /// The tenants' quotas: checked when a run is claimed, and shared by every model call of
+    /// every run (``TenantSpendGate``).
+    let quotas: QuotaEnforcer?
 
     public init(
         store: SwarmStore, factory: RunEngineFactory, hub: RunEventHub, clients: TenantClients? = nil, metrics: TenantUsageMetrics? = nil,
         cancelPollInterval: Duration = .milliseconds(500),
         logger: Logger, onUsage: @escaping @Sendable (UsageRecord) -> Void = { _ in }
     ) {
+        self.init(
+            store: store, factory: factory, hub: hub, clients: clients, metrics: metrics, quotas: nil, cancelPollInterval: cancelPollInterval,
+            logger: logger, onUsage: onUsage)
+    }
+
+    init(
+        store: SwarmStore, factory: RunEngineFactory, hub: RunEventHub, clients: TenantClients?, metrics: TenantUsageMetrics?,
+        quotas: QuotaEnforcer?, cancelPollInterval: Duration = .milliseconds(500), logger: Logger,
+        onUsage: @escaping @Sendable (UsageRecord) -> Void
+    ) {
         self.store = store
         self.factory = factory
         self.hub = hub
         self.clients = clients
         self.metrics = metrics
+        self.quotas = quotas
         self.cancelPollInterval = cancelPollInterval
         self.logger = logger
         self.onUsage = onUsage
@@ -59,6 +73,17 @@ public struct RunExecutor: Sendable {
             try await finish(run, status: .failed, result: nil, error: message)
             return .failed(message: message, retryable: false)
         }
+        // The tenant's budget is checked again as the run starts (or resumes): runs admitted
+        // together may have spent it since.
+        if let quotas {
+            do {
+                try await quotas.checkBudgets(tenantID: run.tenantID)
+            } catch let refusal as APIError where refusal.type == "quota_exceeded" {
+                let message = "the run did not start: \(refusal.message). \(refusal.hint ?? "") Resume it once there is budget again."
+                try await finish(run, status: .failed, result: nil, error: message)
+                return .failed(message: message, retryable: false)
+            }
+        }
         guard try await store.runs.markRunning(tenantID: run.tenantID, runID: run.id) else { return .completed }
         hub.signal(tenantID: run.tenantID, runID: run.id)
 
@@ -67,7 +92,9 @@ public struct RunExecutor: Sendable {
             apiKeyID: run.apiKeyID, templateID: run.templateID, defaultProvider: factory.provider, onRecorded: onUsage, logger: logger)
         let library = try await factory.library(tenantID: run.tenantID, store: store)
         let client = try await clients?.client(for: run.tenantID)
-        let swarmRun = factory.engine(journal: journal, library: library, client: client).makeRun(spec, runID: run.id)
+        var engine = factory.engine(journal: journal, library: library, client: client)
+        engine.sharedBudget = quotas.map { TenantSpendGate(quotas: $0, tenantID: run.tenantID) }
+        let swarmRun = engine.makeRun(spec, runID: run.id)
         logger.info("run started")
         // Events are stored by their own task until the run's stream ends (after `finished`),
         // so cancelling the run never drops its last events. Token deltas are merged first.
@@ -109,7 +136,9 @@ public struct RunExecutor: Sendable {
         let cancelled = (try? await store.runs.isCancelRequested(tenantID: run.tenantID, runID: run.id)) == true
         let status: KimiSwarmStore.RunStatus
         switch outcome.status {
-        case .completed, .partial: status = .succeeded
+        case .completed: status = .succeeded
+        // Stopped by a limit, or some sub-tasks failed: an answer from part of the work.
+        case .partial: status = cancelled ? .cancelled : .partial
         case .failed: status = cancelled ? .cancelled : .failed
         case .cancelled: status = .cancelled
         }

@@ -165,7 +165,7 @@ struct RunRoutes {
 
     private func result(_ request: Request, _ context: AppRequestContext, _ principal: Principal) async throws -> Response {
         let run = try await run(context, principal)
-        guard [.succeeded, .failed, .cancelled].contains(run.status) else {
+        guard run.status.isFinal else {
             throw APIError.conflict(
                 "the run is \(run.status.rawValue); it has no result yet", hint: "Watch GET /api/v1/runs/\(run.id)/events, then ask again.")
         }
@@ -222,7 +222,7 @@ struct RunRoutes {
                     if batch.count == 500 { continue }
                 }
                 let current = try await store.runs.run(tenantID: tenantID, runID: runID)
-                if let current, [.succeeded, .failed, .cancelled].contains(current.status) {
+                if let current, current.status.isFinal {
                     let rest = try await store.events.events(tenantID: tenantID, runID: runID, afterSeq: cursor, limit: 500)
                     if rest.isEmpty { break writeLoop }
                     continue

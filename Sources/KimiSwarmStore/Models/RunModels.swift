@@ -1,8 +1,9 @@
 public import Foundation
 
-/// The lifecycle of a run.
+/// The lifecycle of a run. `partial`: it ended with an answer made from part of the work,
+/// because a limit (budget, time, sub-agents) stopped it or some sub-tasks failed.
 public enum RunStatus: String, Sendable, Hashable, Codable, CaseIterable {
-    case queued, running, succeeded, failed, cancelled
+    case queued, running, succeeded, partial, failed, cancelled
 }
 
 /// A run as stored: task, graph, budgets, status, result and totals.
@@ -42,8 +43,8 @@ public struct RunRecord: Sendable, Hashable, Codable {
 }
 
 extension RunStatus {
-    /// `succeeded`, `failed` or `cancelled`.
-    public var isFinal: Bool { self == .succeeded || self == .failed || self == .cancelled }
+    /// `succeeded`, `partial`, `failed` or `cancelled`.
+    public var isFinal: Bool { self == .succeeded || self == .partial || self == .failed || self == .cancelled }
 }
 
 /// One event of a run, ordered by `seq` within the run.

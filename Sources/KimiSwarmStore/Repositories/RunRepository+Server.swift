@@ -109,7 +109,7 @@ extension RunRepository {
             else { return .notFound }
             let current = try Self.run(row)
             switch current.status {
-            case .succeeded, .failed, .cancelled:
+            case .succeeded, .partial, .failed, .cancelled:
                 return .alreadyFinished(current)
             case .queued:
                 try await tx.query(

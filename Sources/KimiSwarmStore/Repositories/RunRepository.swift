@@ -39,7 +39,7 @@ public struct RunRepository: Sendable {
     /// get a status notice (seq 0).
     public func updateRun(tenantID: String, runID: String, status: RunStatus, result: String? = nil, graph: String? = nil) async throws {
         let now = context.now
-        let finished: Date? = [.succeeded, .failed, .cancelled].contains(status) ? now : nil
+        let finished: Date? = status.isFinal ? now : nil
         let rows = try await context.database.query(
             """
             UPDATE runs SET status = \(status.rawValue), result = COALESCE(\(result), result), graph = COALESCE(\(graph), graph),

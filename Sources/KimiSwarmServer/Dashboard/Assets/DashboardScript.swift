@@ -45,7 +45,7 @@ enum DashboardScript {
       var run = document.getElementById('run');
       if (!run) { return; }
       var runID = run.getAttribute('data-run-id');
-      var FINAL = ['succeeded', 'failed', 'cancelled'];
+      var FINAL = ['succeeded', 'partial', 'failed', 'cancelled'];
       var agents = new Map();
       var selected = null;
       var planned = !!document.querySelector('#graph-box[data-planned]');

@@ -73,7 +73,7 @@ enum DashboardStylesheet {
     .status-succeeded, .status-active, .status-ok, .status-ready { background: var(--ok-bg); color: var(--ok); }
     .status-running, .status-queued { background: var(--run-bg); color: var(--run); }
     .status-failed, .status-revoked, .status-suspended, .status-not_ready, .status-degraded { background: var(--fail-bg); color: var(--fail); }
-    .status-cancelled, .status-expired { background: var(--warn-bg); color: var(--warn); }
+    .status-cancelled, .status-expired, .status-partial { background: var(--warn-bg); color: var(--warn); }
     .chip { display: inline-block; font-family: var(--mono); font-size: .78rem; padding: .05rem .45rem; border-radius: 6px; background: var(--idle-bg); margin: .1rem 0; }
     .circuit-closed { background: var(--ok-bg); color: var(--ok); }
     .circuit-open { background: var(--fail-bg); color: var(--fail); }
