@@ -24,7 +24,7 @@ struct ServerOptions: ParsableArguments {
 
     /// The server configuration: flags, then `KIMISWARM_*` variables, then the `server:`
     /// section of the config file and `KIMI_SERVER__*`, then defaults.
-    func configuration(_ context: CommandContext, host: String?, port: Int?) throws -> ServerConfiguration {
+    func configuration(_ context: CommandContext, host: String?, port: Int?, kind: String = "serve") throws -> ServerConfiguration {
         let environment = ProcessInfo.processInfo.environment
         var settings = context.configuration.server
         if let value = environment["KIMISWARM_DATABASE_URL"], !value.isEmpty { settings.databaseURL = value }
@@ -40,6 +40,7 @@ struct ServerOptions: ParsableArguments {
             settings.workers = workers
         }
         var configuration = ServerConfiguration(settings: settings)
+        configuration.workerID = try ReplicaIdentity.workerID(kind: kind, dataDirectory: settings.dataDirectory, environment: environment)
         if let key = environment["KIMISWARM_ADMIN_KEY"], !key.isEmpty {
             try FirstStart.validate(adminKey: key)
             configuration.adminKey = Secret(key)
@@ -101,14 +102,14 @@ struct ServerOptions: ParsableArguments {
 
     /// Opens the store and the client and runs `body` with the dependencies.
     func withDependencies(
-        _ global: GlobalOptions, host: String?, port: Int?,
+        _ global: GlobalOptions, host: String?, port: Int?, kind: String = "serve",
         _ body: @escaping @Sendable (ServerDependencies) async throws -> Void
     ) async throws {
         let registry = PrometheusCollectorRegistry()
         // The server's response cache keeps its persistent tier in the server's own database
         // (never a file under the current folder): the client is made once the store is open.
         let context = try await CommandContext.load(global, openCache: false, defaultLogLevel: .info)
-        let configuration = try self.configuration(context, host: host, port: port)
+        let configuration = try self.configuration(context, host: host, port: port, kind: kind)
         let library = try SwarmSetup.library(folder: context.configuration.swarm.templatesDirectory)
         let storeConfiguration = try storeConfiguration(configuration)
         let logger = context.logger
@@ -181,7 +182,7 @@ struct WorkerCommand: ReportingCommand {
     @OptionGroup var server: ServerOptions
 
     func execute() async throws {
-        try await server.withDependencies(global, host: nil, port: nil) { dependencies in
+        try await server.withDependencies(global, host: nil, port: nil, kind: "worker") { dependencies in
             let services = buildWorkerServices(dependencies)
             guard !services.isEmpty else {
                 throw KimiSwarmError.configuration("--workers 0 leaves a worker with nothing to do", hint: "Give at least 1.")

@@ -30,6 +30,7 @@ struct TenantSafetyTests {
         "QuotaRepository.listPlans": "super-admin and billing: plans are global",
         "JobQueue.claim": "workers claim across tenants; the lease returned carries the job's tenant",
         "JobQueue.queueDepth": "system metrics: counts only",
+        "JobQueue.expireLeases": "a restarted worker takes back its own leases, across tenants (its worker id scopes it)",
         "SwarmStore.migrate": "schema",
         "SwarmStore.openDatabase": "connection set-up",
         "SwarmStore.withStore": "connection set-up",

@@ -98,9 +98,11 @@ public struct RunExecutor: Sendable {
         logger.info("run started")
         // Events are stored by their own task until the run's stream ends (after `finished`),
         // so cancelling the run never drops its last events. Token deltas are merged first.
+        // A resumed run does not announce again what its stored stream already says.
+        let filter = try await ResumedEventFilter.load(store: store, tenantID: run.tenantID, runID: run.id)
         async let eventsStored: Void = {
             var coalescer = TokenDeltaCoalescer()
-            for await envelope in swarmRun.events {
+            for await envelope in swarmRun.events where filter.admits(envelope.event) {
                 for event in coalescer.add(envelope.event, now: .now) { await self.store(event, of: run, logger: logger) }
             }
             for event in coalescer.flushAll() { await self.store(event, of: run, logger: logger) }

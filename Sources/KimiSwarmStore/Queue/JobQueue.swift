@@ -105,6 +105,25 @@ public struct JobQueue: Sendable {
         }
     }
 
+    /// Ends at once the leases `workerID` (and its slots, `workerID-1`, `workerID-2`, ...) still
+    /// holds: a worker that starts again under the id it had before a crash, a kill or a host
+    /// restart takes its jobs back now instead of waiting for their leases to run out. Their
+    /// fencing tokens change on the next claim, so nothing the old process might still write
+    /// is accepted. Returns how many leases ended.
+    @discardableResult
+    public func expireLeases(ownedBy workerID: String) async throws -> Int {
+        let now = context.now
+        let prefix = workerID + "-"
+        return try await context.database.query(
+            """
+            UPDATE jobs SET lease_expires_at = \(now), updated_at = \(now)
+            WHERE status = 'running' AND lease_expires_at > \(now)
+                AND (lease_owner = \(workerID) OR substr(lease_owner, 1, CAST(\(prefix.count) AS INTEGER)) = \(prefix))
+            RETURNING id
+            """
+        ).count
+    }
+
     /// Extends a lease; refused (``StoreError/leaseLost``) when the lease was taken over.
     @discardableResult
     public func heartbeat(lease: JobLease, extendBy duration: Duration = .seconds(30)) async throws -> JobLease {

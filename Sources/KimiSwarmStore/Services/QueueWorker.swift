@@ -70,6 +70,14 @@ public struct QueueWorker: Service {
     public func run() async throws {
         let concurrency = configuration.concurrency
         let workerID = configuration.workerID
+        // Jobs this worker id held before it stopped (a crash or a kill leaves their leases
+        // running) are claimable again at once.
+        do {
+            let reclaimed = try await queue.expireLeases(ownedBy: workerID)
+            if reclaimed > 0 { logger.info("took back the jobs this worker held before it stopped", metadata: ["jobs": "\(reclaimed)"]) }
+        } catch {
+            logger.warning("could not take back this worker's earlier leases", metadata: ["error": "\(error)"])
+        }
         await withDiscardingTaskGroup { group in
             for slot in 1...concurrency {
                 group.addTask { await loop(owner: concurrency == 1 ? workerID : "\(workerID)-\(slot)") }
