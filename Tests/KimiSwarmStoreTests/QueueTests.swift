@@ -7,6 +7,25 @@ import Testing
 
 @Suite("Durable job queue")
 struct QueueTests {
+    @Test("a worker starting again under its id ends the leases it (and its slots) held, and no one else's", arguments: TestDatabase.available)
+    func expireOwnLeases(_ kind: TestDatabase) async throws {
+        try await withFreshLocation(kind) { location in
+            try await withStore(at: location) { store in
+                try await store.directory.createTenant(name: "Acme", id: "acme")
+                for index in 0..<4 { try await store.jobs.enqueue(tenantID: "acme", queue: "q", kind: "work", payload: "{\"i\":\(index)}") }
+                for owner in ["replica-a", "replica-a-2", "replica-ab", "replica-b-1"] {
+                    #expect(try await store.jobs.claim(queue: "q", workerID: owner, leaseDuration: .seconds(600)) != nil)
+                }
+                #expect(try await store.jobs.claim(queue: "q", workerID: "other", leaseDuration: .seconds(600)) == nil)
+                #expect(try await store.jobs.expireLeases(ownedBy: "replica-a") == 2)
+                // Those two are claimable now; `replica-ab` and `replica-b-1` still hold theirs.
+                #expect(try await store.jobs.claim(queue: "q", workerID: "replica-a-1") != nil)
+                #expect(try await store.jobs.claim(queue: "q", workerID: "replica-a-1") != nil)
+                #expect(try await store.jobs.claim(queue: "q", workerID: "replica-a-1") == nil)
+            }
+        }
+    }
+
     @Test("two concurrent workers drain 1,000 jobs, each exactly once", arguments: TestDatabase.available)
     func twoWorkersDrainExactlyOnce(_ kind: TestDatabase) async throws {
         let total = 1_000
