@@ -157,7 +157,8 @@ public final class LLMClient: ChatModel {
             let observed = ObservabilityLayer(
                 provider, statistics: statistics, cost: { pricing.cost(provider: $0, model: $1, usage: $2) }, logger: logger,
                 clock: clock, metrics: metrics, tracer: tracer)
-            let resilient = ResilienceStack.build(observed, configuration: configuration, budget: budget, clock: clock, logger: logger)
+            let resilient = ResilienceStack.build(
+                observed, configuration: configuration, budget: budget, clock: clock, logger: logger, metrics: metrics)
             circuits[id] = resilient.circuitBreaker
             stacks[id] = cache.map { CacheLayer(wrapping: resilient.provider, cache: $0) } ?? resilient.provider
         }

@@ -92,6 +92,9 @@ public struct KimiSwarmError: Error, Sendable, Hashable, CustomStringConvertible
     /// The provider's own error message. It may echo parts of the request, so it is not
     /// part of ``description`` or ``jsonValue``; show it only to the request's owner.
     public var upstreamMessage: String?
+    /// How many attempts the call made before this error was returned, where the retry layer
+    /// saw it (the message then says why it stopped).
+    public var attempts: Int?
 
     /// Creates an error. `severity` and `isRetryable` default from the category.
     public init(
@@ -106,7 +109,8 @@ public struct KimiSwarmError: Error, Sendable, Hashable, CustomStringConvertible
         upstreamCode: String? = nil,
         upstreamRequestID: String? = nil,
         upstreamMessage: String? = nil,
-        reason: Reason? = nil
+        reason: Reason? = nil,
+        attempts: Int? = nil
     ) {
         self.category = category
         self.message = message
@@ -120,6 +124,7 @@ public struct KimiSwarmError: Error, Sendable, Hashable, CustomStringConvertible
         self.upstreamRequestID = upstreamRequestID
         self.upstreamMessage = upstreamMessage
         self.reason = reason
+        self.attempts = attempts
     }
 
     static func defaultSeverity(for category: Category) -> Severity {
@@ -157,6 +162,7 @@ public struct KimiSwarmError: Error, Sendable, Hashable, CustomStringConvertible
         if let httpStatus { object["http_status"] = .int(httpStatus) }
         if let retryAfter { object["retry_after_seconds"] = .double(Self.seconds(retryAfter)) }
         if let reason { object["reason"] = .string(reason.rawValue) }
+        if let attempts { object["attempts"] = .int(attempts) }
         if let upstreamCode { object["upstream_code"] = .string(upstreamCode) }
         if let upstreamRequestID { object["upstream_request_id"] = .string(upstreamRequestID) }
         return .object(object)
@@ -190,6 +196,14 @@ extension KimiSwarmError {
         public static let rateLimitTimeout = Reason(rawValue: "rate_limit_timeout")
         /// The client's retry budget is spent; the error is returned without retrying.
         public static let retryBudgetExhausted = Reason(rawValue: "retry_budget_exhausted")
+        /// The provider asked to wait (`Retry-After`) longer than `retry.max_retry_after`; the
+        /// error is returned without retrying.
+        public static let retryAfterTooLong = Reason(rawValue: "retry_after_too_long")
+        /// The wait before the next attempt would end past the call's deadline (the provider's
+        /// `request_timeout` from the call's start); the error is returned without retrying.
+        public static let retryPastDeadline = Reason(rawValue: "retry_past_deadline")
+        /// Nothing listens at the provider's address (the connection was refused).
+        public static let connectionRefused = Reason(rawValue: "connection_refused")
         /// Every model of the router's fallback chain failed.
         public static let fallbacksExhausted = Reason(rawValue: "fallbacks_exhausted")
         /// A budget (tokens, cost, time) would be exceeded.

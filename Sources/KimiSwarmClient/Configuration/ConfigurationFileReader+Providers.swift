@@ -6,7 +6,7 @@ extension ConfigurationFileReader {
     static let commonProviderKeys = [
         "kind", "base_url", "api_key_env", "api_key", "default_model", "default_embedding_model",
         "headers", "request_timeout", "first_byte_timeout", "connect_timeout", "stream_idle_timeout", "requires_api_key",
-        "max_concurrent", "requests_per_minute", "tokens_per_minute",
+        "rate_limit", "max_concurrent", "requests_per_minute", "tokens_per_minute",
     ]
 
     /// Keys that only one kind of provider accepts.
@@ -127,6 +127,8 @@ extension ConfigurationFileReader {
                 if let flag = reader.value(value, path: keyPath, expected: "true or false", SettingValue.bool) {
                     provider.requiresAPIKey = flag
                 }
+            case "rate_limit":
+                readProviderRateLimit(value, path: keyPath, into: &provider.rateLimit)
             case "max_concurrent":
                 if let limit = reader.value(value, path: keyPath, expected: "an integer", { SettingValue.integer($0, in: 1...1000) }) {
                     provider.maxConcurrent = limit
@@ -155,6 +157,7 @@ extension ConfigurationFileReader {
                 break  // `kind` was read above; unknown keys were reported above.
             }
         }
+        rejectDuplicateLimits(values, path: path)
         configuration.providers[id] = provider
     }
 

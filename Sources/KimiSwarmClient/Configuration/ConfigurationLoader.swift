@@ -15,7 +15,8 @@ public import KimiSwarmCore
 /// `VLLM_API_KEY`, `ANTHROPIC_API_KEY`, `AZURE_OPENAI_API_KEY`; the base URLs
 /// `MOONSHOT_BASE_URL`, `OPENAI_BASE_URL`, `TOGETHER_BASE_URL`, `OPENROUTER_BASE_URL`,
 /// `VLLM_BASE_URL`, `ANTHROPIC_BASE_URL`, `OLLAMA_HOST`, `AZURE_OPENAI_ENDPOINT`; and
-/// `AZURE_OPENAI_API_VERSION`, `AZURE_OPENAI_DEPLOYMENT`. The file's schema is documented in
+/// `AZURE_OPENAI_API_VERSION`, `AZURE_OPENAI_DEPLOYMENT`; `KIMI_MOONSHOT_TIER` (0 to 5, the
+/// Moonshot account's rate-limit preset). The file's schema is documented in
 /// `kimiswarm.example.yaml` at the root of the repository.
 public enum ConfigurationLoader {
     /// The variable that names the config file.

@@ -35,6 +35,7 @@ struct EnvironmentReader {
         applyBaseURLs(to: &configuration)
         applyOllamaHost(to: &configuration)
         applyAzure(to: &configuration)
+        applyMoonshotTier(to: &configuration)
         if let modelsFile = value("KIMI_MODELS_FILE") { configuration.modelsFile = modelsFile }
     }
 
@@ -92,6 +93,20 @@ struct EnvironmentReader {
                 problems.warn("OLLAMA_HOST ends with /v1, which KimiSwarm adds itself; the /v1 was removed (write it as Ollama takes it, e.g. localhost:11434)")
             }
             configuration.providers[.ollama]?.baseURL = result.url
+        }
+    }
+
+    /// `KIMI_MOONSHOT_TIER`: the Moonshot account's tier (0 to 5) as the provider's rate-limit
+    /// preset; it replaces the file's `providers.moonshot.rate_limit.preset`, while the file's
+    /// explicit `providers.moonshot.rate_limit.*` values still override the preset's.
+    private mutating func applyMoonshotTier(to configuration: inout KimiSwarmConfiguration) {
+        let name = "KIMI_MOONSHOT_TIER"
+        guard let text = value(name) else { return }
+        switch SettingValue.moonshotTier(text) {
+        case .failure(let failure):
+            problems.error("\(name)='\(Quoting.inline(text))' \(failure.reason)")
+        case .success(let preset):
+            configuration.providers[.moonshot]?.rateLimit.preset = preset
         }
     }
 

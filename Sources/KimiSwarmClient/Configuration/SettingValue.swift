@@ -116,6 +116,26 @@ enum SettingValue {
         return .success(dialect)
     }
 
+    /// A rate-limit preset by name (`moonshot_tier2`), in any case.
+    static func rateLimitPreset(_ text: String) -> Result<RateLimitPreset, SettingError> {
+        guard let preset = RateLimitPreset(rawValue: text.trimmingWhitespace.lowercased()) else {
+            let allowed = RateLimitPreset.allCases.map(\.rawValue).joined(separator: ", ")
+            return .failure(SettingError("is not a rate-limit preset (expected one of \(allowed))"))
+        }
+        return .success(preset)
+    }
+
+    /// A Moonshot account tier (`KIMI_MOONSHOT_TIER`): `0` to `5`, `tier2` or `moonshot_tier2`.
+    static func moonshotTier(_ text: String) -> Result<RateLimitPreset, SettingError> {
+        var name = text.trimmingWhitespace.lowercased()
+        if name.hasPrefix("moonshot_") { name.removeFirst("moonshot_".count) }
+        if name.hasPrefix("tier") { name.removeFirst("tier".count) }
+        guard let tier = Int(name), let preset = RateLimitPreset.moonshot(tier: tier) else {
+            return .failure(SettingError("is not a Moonshot account tier (expected 0 to 5, e.g. 2, tier2 or moonshot_tier2)"))
+        }
+        return .success(preset)
+    }
+
     /// A file path: any non-empty text, surrounding whitespace removed.
     static func filePath(_ text: String) -> Result<String, SettingError> {
         let path = text.trimmingWhitespace

@@ -3,6 +3,7 @@ public import Foundation
 public import KimiSwarmCore
 import NIOCore
 public import NIOHTTP1
+import NIOPosix
 
 /// Turns provider HTTP statuses, error bodies and transport failures into ``KimiSwarmError``s.
 ///
@@ -197,12 +198,21 @@ public enum ProviderErrorMapper {
                 category: .network, message: "TLS with \(endpoint) failed (\(kind))",
                 recoveryHint: "Check the base URL's scheme and certificate.", isRetryable: false, provider: provider.id)
         }
-        let refused = String(describing: error).lowercased().contains("refused")
+        let refused = isConnectionRefused(error)
         return KimiSwarmError(
             category: .network,
             message: refused ? "\(endpoint) refused the connection" : "the connection to \(endpoint) failed (\(kind), \(phase))",
             recoveryHint: refused ? "Check that the server at the base URL is running." : "Retry; check the network if it repeats.",
-            provider: provider.id)
+            provider: provider.id, reason: refused ? .connectionRefused : nil)
+    }
+
+    /// Whether a transport error says that nothing listens at the address (`ECONNREFUSED`).
+    static func isConnectionRefused(_ error: any Error) -> Bool {
+        if let error = error as? IOError { return error.errnoCode == ECONNREFUSED }
+        if let error = error as? NIOConnectionError {
+            return !error.connectionErrors.isEmpty && error.connectionErrors.allSatisfy { isConnectionRefused($0.error) }
+        }
+        return String(describing: error).lowercased().contains("connection refused")
     }
 
     /// A 2xx body that could not be read.

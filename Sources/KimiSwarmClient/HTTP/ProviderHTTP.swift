@@ -127,10 +127,13 @@ struct ProviderHTTP: Sendable {
 }
 
 extension JSONValue {
-    /// The JSON text as bytes, for request bodies.
+    /// The JSON text as bytes, for request bodies: keys sorted, so that the same request is
+    /// always the same bytes. A JSON object is a dictionary here, whose order differs from one
+    /// instance to the next: unsorted, every retry of a call would send other bytes, defeating
+    /// the provider's idempotency and caching keyed on the body.
     func encodedData() throws -> Data {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return try encoder.encode(self)
     }
 }

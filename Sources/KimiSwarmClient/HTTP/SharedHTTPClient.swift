@@ -7,7 +7,12 @@ import Synchronization
 ///
 /// Unlike `HTTPClient.shared`, these have no channel read timeout (KimiSwarm applies its own
 /// request, first-byte and stream-idle timeouts, so a long non-streaming completion is not cut
-/// at 90 s) and never follow redirects (so an API key is never replayed to another host).
+/// at 90 s), never follow redirects (so an API key is never replayed to another host), and do
+/// not retry a failed connection attempt: AsyncHTTPClient would otherwise try again with backoff
+/// until the connect timeout, so a provider whose port is closed cost the whole
+/// `connect_timeout` (10 s and more) per call. A refused connection fails the call at once
+/// instead, as a `network` error that the circuit breaker counts, the retry layer retries
+/// within its budget, and the router falls back on.
 public enum SharedHTTPClient {
     private static let clients = Mutex<[Int64: HTTPClient]>([:])
 
@@ -36,6 +41,7 @@ public enum SharedHTTPClient {
             timeout: .init(connect: .milliseconds(milliseconds), read: nil),
             connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: maxConnectionsPerHost))
         configuration.httpVersion = .automatic
+        configuration.connectionPool.retryConnectionEstablishment = false
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 }

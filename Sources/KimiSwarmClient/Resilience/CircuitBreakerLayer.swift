@@ -1,3 +1,4 @@
+public import CoreMetrics
 public import KimiSwarmCore
 public import Logging
 import Metrics
@@ -31,13 +32,18 @@ public final class CircuitBreakerLayer: LLMProvider {
     private let clock: any MonotonicClock
     private let logger: Logger
     private let breakers = Mutex<[String: CircuitBreaker]>([:])
+    private let metrics: any MetricsFactory
 
-    /// Wraps `base`.
-    public init(_ base: any LLMProvider, settings: CircuitBreakerSettings, clock: any MonotonicClock, logger: Logger) {
+    /// Wraps `base`. `metrics` receives the layer's series (the global `MetricsSystem` when `nil`).
+    public init(
+        _ base: any LLMProvider, settings: CircuitBreakerSettings, clock: any MonotonicClock, logger: Logger,
+        metrics: (any MetricsFactory)? = nil
+    ) {
         self.base = base
         self.settings = settings
         self.clock = clock
         self.logger = logger
+        self.metrics = metrics ?? MetricsSystem.factory
     }
 
     public var configuration: ProviderConfiguration { base.configuration }
@@ -102,8 +108,9 @@ public final class CircuitBreakerLayer: LLMProvider {
         }
         if isNew {
             // Publish the state from the first call, so dashboards see closed circuits too.
-            Gauge(label: "kimiswarm_circuit_state", dimensions: [("provider", configuration.id.rawValue), ("model", model)])
-                .record(CircuitState.closed.gaugeValue)
+            Gauge(
+                label: "kimiswarm_circuit_state", dimensions: [("provider", configuration.id.rawValue), ("model", model)], factory: metrics
+            ).record(CircuitState.closed.gaugeValue)
         }
         if let transition { report(transition, model: model) }
         switch admission {
@@ -150,9 +157,10 @@ public final class CircuitBreakerLayer: LLMProvider {
         }
         Counter(
             label: "kimiswarm_circuit_transitions_total",
-            dimensions: [("provider", provider), ("model", model), ("to", state.rawValue)]
+            dimensions: [("provider", provider), ("model", model), ("to", state.rawValue)], factory: metrics
         ).increment()
-        Gauge(label: "kimiswarm_circuit_state", dimensions: [("provider", provider), ("model", model)]).record(state.gaugeValue)
+        Gauge(label: "kimiswarm_circuit_state", dimensions: [("provider", provider), ("model", model)], factory: metrics)
+            .record(state.gaugeValue)
     }
 }
 

@@ -1,10 +1,12 @@
 public import KimiSwarmCore
+public import CoreMetrics
 public import Logging
 import Metrics
 import Synchronization
 
-/// Client-side rate limits for the provider it wraps: a requests-per-window bucket, an optional
-/// tokens-per-minute bucket, and a bulkhead (at most `maxConcurrent` calls in flight).
+/// Client-side rate limits for the provider it wraps: an optional requests-per-window bucket, an
+/// optional tokens-per-minute bucket, and a bulkhead (at most `maxConcurrent` calls in flight).
+/// Limits that are not set (the defaults) do not throttle.
 ///
 /// A call first reserves one request and its estimated tokens
 /// (``TokenEstimator/estimateTotalTokens(_:defaultOutput:)``: prompt plus `maxTokens` or 1,024)
@@ -37,20 +39,26 @@ public final class RateLimitLayer: LLMProvider {
     private let buckets: Mutex<Buckets>
 
     private struct Buckets {
-        var requests: TokenBucket
+        var requests: TokenBucket?
         var tokens: TokenBucket?
     }
 
-    /// Wraps `base`.
-    public init(_ base: any LLMProvider, settings: RateLimitSettings, clock: any MonotonicClock, logger: Logger) {
+    private let metrics: any MetricsFactory
+
+    /// Wraps `base`. `metrics` receives the layer's series (the global `MetricsSystem` when `nil`).
+    public init(
+        _ base: any LLMProvider, settings: RateLimitSettings, clock: any MonotonicClock, logger: Logger,
+        metrics: (any MetricsFactory)? = nil
+    ) {
         self.base = base
         self.settings = settings
         self.clock = clock
         self.logger = logger
+        self.metrics = metrics ?? MetricsSystem.factory
         bulkhead = Bulkhead(limit: settings.maxConcurrent)
         let now = clock.now()
         buckets = Mutex(Buckets(
-            requests: TokenBucket(count: max(1, settings.maxRequests), per: settings.window, now: now),
+            requests: settings.maxRequests.map { TokenBucket(count: max(1, $0), per: settings.window, now: now) },
             tokens: settings.maxTokensPerMinute.map { TokenBucket(count: max(1, $0), per: .seconds(60), now: now) }))
     }
 
@@ -94,10 +102,14 @@ public final class RateLimitLayer: LLMProvider {
         let start = clock.now()
         let provider = configuration.id
         let reservation = buckets.withLock { buckets -> Duration? in
-            guard let requestWait = buckets.requests.reserve(1, now: start, maxWait: settings.maxWait) else { return nil }
+            var requestWait = Duration.zero
+            if buckets.requests != nil {
+                guard let wait = buckets.requests?.reserve(1, now: start, maxWait: settings.maxWait) else { return nil }
+                requestWait = wait
+            }
             guard var tokenBucket = buckets.tokens else { return requestWait }
             guard let tokenWait = tokenBucket.reserve(Double(estimate), now: start, maxWait: settings.maxWait) else {
-                buckets.requests.refund(1, now: start)
+                buckets.requests?.refund(1, now: start)
                 return nil
             }
             buckets.tokens = tokenBucket
@@ -108,8 +120,8 @@ public final class RateLimitLayer: LLMProvider {
                 category: .rateLimit,
                 message: "the client-side rate limit of provider '\(provider)' (\(limitsText)) "
                     + "has no capacity within \(Self.describe(settings.maxWait))",
-                recoveryHint: "Send fewer requests, or raise rate_limit.max_requests / rate_limit.max_tokens_per_minute "
-                    + "(or the provider's requests_per_minute / tokens_per_minute) to match your account's tier.",
+                recoveryHint: "Send fewer requests, or raise providers.\(provider).rate_limit (max_requests, "
+                    + "max_tokens_per_minute, or a preset such as moonshot_tier2) to match your account's tier.",
                 isRetryable: true, provider: provider, reason: .rateLimitTimeout)
         }
         do {
@@ -119,11 +131,12 @@ public final class RateLimitLayer: LLMProvider {
         } catch {
             let now = clock.now()
             buckets.withLock { buckets in
-                buckets.requests.refund(1, now: now)
+                buckets.requests?.refund(1, now: now)
                 buckets.tokens?.refund(Double(estimate), now: now)
             }
             guard let failure = error as? Bulkhead.Failure, failure == .timedOut else { throw error }
-            Counter(label: "kimiswarm_bulkhead_rejections_total", dimensions: [("provider", provider.rawValue)]).increment()
+            Counter(label: "kimiswarm_bulkhead_rejections_total", dimensions: [("provider", provider.rawValue)], factory: metrics)
+                .increment()
             logger.info(
                 "bulkhead full: no slot came free in time",
                 metadata: ["provider": "\(provider)", "max_concurrent": "\(bulkhead.limit)"])
@@ -131,13 +144,15 @@ public final class RateLimitLayer: LLMProvider {
                 category: .rateLimit,
                 message: "provider '\(provider)' already has \(bulkhead.limit) requests in flight (max_concurrent) "
                     + "and no slot came free within \(Self.describe(settings.maxWait))",
-                recoveryHint: "Lower the swarm's concurrency, or raise max_concurrent (rate_limit or the provider's own) "
+                recoveryHint: "Lower the swarm's concurrency, or raise providers.\(provider).rate_limit.max_concurrent "
                     + "to match your account's tier.",
                 isRetryable: true, provider: provider, reason: .bulkheadTimeout)
         }
         let waited = clock.now() - start
-        Timer(label: "kimiswarm_rate_limit_wait_seconds", dimensions: [("provider", provider.rawValue)], preferredDisplayUnit: .seconds)
-            .recordNanoseconds(Self.nanoseconds(waited))
+        Timer(
+            label: "kimiswarm_rate_limit_wait_seconds", dimensions: [("provider", provider.rawValue)], preferredDisplayUnit: .seconds,
+            factory: metrics
+        ).recordNanoseconds(Self.nanoseconds(waited))
         recordInFlight()
         return RatePermit(layer: self)
     }
@@ -161,13 +176,15 @@ public final class RateLimitLayer: LLMProvider {
     }
 
     private func recordInFlight() {
-        Gauge(label: "kimiswarm_bulkhead_in_flight", dimensions: [("provider", configuration.id.rawValue)]).record(bulkhead.inFlight)
+        Gauge(label: "kimiswarm_bulkhead_in_flight", dimensions: [("provider", configuration.id.rawValue)], factory: metrics)
+            .record(bulkhead.inFlight)
     }
 
     private var limitsText: String {
-        var text = "\(settings.maxRequests) requests per \(Self.describe(settings.window))"
-        if let tokens = settings.maxTokensPerMinute { text += ", \(tokens) tokens per minute" }
-        return text
+        var parts: [String] = []
+        if let requests = settings.maxRequests { parts.append("\(requests) requests per \(Self.describe(settings.window))") }
+        if let tokens = settings.maxTokensPerMinute { parts.append("\(tokens) tokens per minute") }
+        return parts.joined(separator: ", ")
     }
 
     static func nanoseconds(_ duration: Duration) -> Int64 {

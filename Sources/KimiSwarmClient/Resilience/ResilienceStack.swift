@@ -1,3 +1,4 @@
+public import CoreMetrics
 public import KimiSwarmCore
 public import Logging
 
@@ -18,24 +19,29 @@ public enum ResilienceStack {
     /// - Parameters:
     ///   - provider: the provider to wrap.
     ///   - configuration: the client's settings (`retry`, `circuit_breaker`, `rate_limit`; the
-    ///     provider's own `max_concurrent`, `requests_per_minute` and `tokens_per_minute`
-    ///     override the `rate_limit` section).
+    ///     provider's own `providers.<name>.rate_limit`, a tier preset among them, overrides the
+    ///     `rate_limit` section: ``RateLimitSettings/applying(_:)``).
     ///   - budget: the client's retry budget, shared by all providers of the client.
     ///   - clock: the clock for backoff, cool-downs and buckets.
     ///   - random: numbers in `0..<1` for the backoff jitter.
     ///   - logger: where retries, circuit transitions and rejections are logged.
+    ///   - metrics: where the layers' series go (retries, retry budget, circuit state and
+    ///     transitions, rate-limit waits, bulkhead); the global `MetricsSystem` when `nil`.
     public static func wrap(
         _ provider: any LLMProvider,
         configuration: KimiSwarmConfiguration,
         budget: RetryBudget,
         clock: any MonotonicClock,
         random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
-        logger: Logger
+        logger: Logger,
+        metrics: (any MetricsFactory)? = nil
     ) -> any LLMProvider {
-        build(provider, configuration: configuration, budget: budget, clock: clock, random: random, logger: logger).provider
+        build(
+            provider, configuration: configuration, budget: budget, clock: clock, random: random, logger: logger, metrics: metrics
+        ).provider
     }
 
-    /// Builds the same stack as ``wrap(_:configuration:budget:clock:random:logger:)`` and also
+    /// Builds the same stack as ``wrap(_:configuration:budget:clock:random:logger:metrics:)`` and also
     /// returns its inner layers, for health checks (``CircuitBreakerLayer/states()``) and
     /// gauges (``RateLimitLayer/inFlight``).
     public static func build(
@@ -44,14 +50,16 @@ public enum ResilienceStack {
         budget: RetryBudget,
         clock: any MonotonicClock,
         random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
-        logger: Logger
+        logger: Logger,
+        metrics: (any MetricsFactory)? = nil
     ) -> Layers {
         let limits = configuration.rateLimit.applying(provider.configuration)
-        let limited = RateLimitLayer(provider, settings: limits, clock: clock, logger: logger)
-        let guarded = CircuitBreakerLayer(limited, settings: configuration.circuitBreaker, clock: clock, logger: logger)
+        let limited = RateLimitLayer(provider, settings: limits, clock: clock, logger: logger, metrics: metrics)
+        let guarded = CircuitBreakerLayer(
+            limited, settings: configuration.circuitBreaker, clock: clock, logger: logger, metrics: metrics)
         let retrying = RetryLayer(
             guarded, policy: RetryPolicy(settings: configuration.retry), budget: budget, clock: clock, random: random,
-            logger: logger)
+            logger: logger, metrics: metrics)
         return Layers(provider: retrying, circuitBreaker: guarded, rateLimit: limited)
     }
 

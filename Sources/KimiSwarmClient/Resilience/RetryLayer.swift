@@ -1,3 +1,4 @@
+public import CoreMetrics
 public import KimiSwarmCore
 public import Logging
 import Metrics
@@ -6,11 +7,24 @@ import Metrics
 /// ``KimiSwarmError/isRetryable``, never `CancellationError`, at most
 /// ``RetryPolicy/maxAttempts`` attempts, with exponential backoff and full jitter, waiting at
 /// least the provider's `Retry-After` (a `Retry-After` above ``RetryPolicy/maxRetryAfter`` is
-/// not retried), and only while the shared ``RetryBudget`` allows.
+/// not retried), and never past the call's deadline: the provider's `request_timeout` from the
+/// call's start.
 ///
-/// When the budget alone stops a retry, the last error is returned with
-/// ``KimiSwarmError/reason`` ``KimiSwarmError/Reason/retryBudgetExhausted`` (unless it already
-/// carried a reason).
+/// Two kinds of retry:
+/// - **A 429 with `Retry-After`** is the provider asking for a later try: it is honoured
+///   (never sooner) without spending the retry budget.
+/// - **Any other retryable failure** (5xx, a timeout, a reset connection, a 429 that does not
+///   say when) is retried only while the shared ``RetryBudget`` allows, so that a failing
+///   upstream never receives a retry storm.
+///
+/// A refused connection is not retried when the router has another target for the call
+/// (``RouteAttempt/hasFallback``): nothing listens there, and the next target is better.
+///
+/// When the call still fails, the error says why: ``KimiSwarmError/attempts`` holds the
+/// attempts made, the message ends with why no other was made and whether the retry budget was
+/// the cause, and the provider's `Retry-After` stays in ``KimiSwarmError/retryAfter``. KimiSwarm's
+/// reason is set when the error carried none: ``KimiSwarmError/Reason/retryBudgetExhausted``,
+/// ``KimiSwarmError/Reason/retryAfterTooLong`` or ``KimiSwarmError/Reason/retryPastDeadline``.
 ///
 /// A stream is retried only until its first event has reached the caller; after that its
 /// errors propagate, since the caller has already seen part of an answer.
@@ -28,15 +42,18 @@ public struct RetryLayer: LLMProvider {
     private let clock: any MonotonicClock
     private let random: @Sendable () -> Double
     private let logger: Logger
+    private let metrics: any MetricsFactory
 
-    /// Wraps `base`. `random` returns numbers in `0..<1` for the jitter.
+    /// Wraps `base`. `random` returns numbers in `0..<1` for the jitter; `metrics` receives the
+    /// layer's series (the global `MetricsSystem` when `nil`).
     public init(
         _ base: any LLMProvider,
         policy: RetryPolicy,
         budget: RetryBudget,
         clock: any MonotonicClock,
         random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
-        logger: Logger
+        logger: Logger,
+        metrics: (any MetricsFactory)? = nil
     ) {
         self.base = base
         self.policy = policy
@@ -44,6 +61,7 @@ public struct RetryLayer: LLMProvider {
         self.clock = clock
         self.random = random
         self.logger = logger
+        self.metrics = metrics ?? MetricsSystem.factory
     }
 
     public var configuration: ProviderConfiguration { base.configuration }
@@ -72,52 +90,105 @@ public struct RetryLayer: LLMProvider {
 
     private func withRetries<T>(model: String, _ operation: () async throws -> T) async throws -> T {
         budget.recordCall()
+        let start = clock.now()
         var attempt = 1
         while true {
             do {
                 return try await operation()
             } catch {
-                let delay = try retryDelay(after: error, attempt: attempt, model: model)
+                let delay = try retryDelay(after: error, attempt: attempt, model: model, callStart: start)
                 try await clock.sleep(for: delay)
                 attempt += 1
             }
         }
     }
 
-    /// The wait before the next attempt, or throws the error to return.
-    func retryDelay(after error: any Error, attempt: Int, model: String) throws -> Duration {
+    /// Whether `error` is the provider asking for a later try: a 429 that says when
+    /// (`Retry-After`). Waiting for it spends no retry budget.
+    static func isThrottle(_ error: KimiSwarmError) -> Bool {
+        error.category == .rateLimit && error.httpStatus == 429 && error.retryAfter != nil
+    }
+
+    /// The wait before the next attempt, or throws the error to return: `error` itself when it
+    /// is not worth retrying, else a ``KimiSwarmError`` that says after how many attempts and
+    /// why the call stopped (and keeps the provider's `Retry-After`).
+    func retryDelay(after error: any Error, attempt: Int, model: String, callStart: Duration) throws -> Duration {
         if error is CancellationError || Task.isCancelled { throw error }
-        guard var failure = error as? KimiSwarmError, failure.isRetryable else { throw error }
-        guard let delay = policy.delay(afterAttempt: attempt, retryAfter: failure.retryAfter, random: random()) else {
-            if let retryAfter = failure.retryAfter, retryAfter > policy.maxRetryAfter, attempt < policy.maxAttempts {
-                logger.debug(
-                    "not retrying: the provider asked to wait longer than max_retry_after",
-                    metadata: metadata(model: model, attempt: attempt, delay: retryAfter, category: failure.category))
-            }
-            throw failure
+        guard let failure = error as? KimiSwarmError, failure.isRetryable else { throw error }
+        let throttled = Self.isThrottle(failure)
+        if failure.reason == .connectionRefused, RouteAttempt.hasFallback {
+            throw stop(failure, attempt: attempt, why: "nothing listens at the provider's address; the router falls back at once")
         }
-        guard budget.tryAcquireRetry() else {
-            if failure.reason == nil { failure.reason = .retryBudgetExhausted }
+        guard attempt < policy.maxAttempts else {
+            throw stop(failure, attempt: attempt, why: "retry.max_attempts is \(policy.maxAttempts)")
+        }
+        if let retryAfter = failure.retryAfter, retryAfter > policy.maxRetryAfter {
+            logger.debug(
+                "not retrying: the provider asked to wait longer than max_retry_after",
+                metadata: metadata(model: model, attempt: attempt, delay: retryAfter, category: failure.category))
+            throw stop(
+                failure, attempt: attempt, reason: .retryAfterTooLong,
+                why: "the provider asked to wait \(RateLimitLayer.describe(retryAfter)), longer than retry.max_retry_after "
+                    + "(\(RateLimitLayer.describe(policy.maxRetryAfter)))")
+        }
+        guard let delay = policy.delay(afterAttempt: attempt, retryAfter: failure.retryAfter, random: random()) else {
+            throw stop(failure, attempt: attempt, why: "retry.max_attempts is \(policy.maxAttempts)")
+        }
+        let deadline = configuration.requestTimeout
+        let elapsed = clock.now() - callStart
+        if elapsed + delay > deadline {
+            logger.debug(
+                "not retrying: the wait would pass the call's deadline",
+                metadata: metadata(model: model, attempt: attempt, delay: delay, category: failure.category))
+            throw stop(
+                failure, attempt: attempt, reason: .retryPastDeadline,
+                why: "waiting \(RateLimitLayer.describe(delay)) more would pass the call's deadline "
+                    + "(request_timeout \(RateLimitLayer.describe(deadline)) from its start)")
+        }
+        // A provider's 429 with Retry-After asks for a later try; only failures spend the budget.
+        if !throttled, !budget.tryAcquireRetry() {
             logger.info(
                 "not retrying: the retry budget is spent",
                 metadata: metadata(model: model, attempt: attempt, delay: delay, category: failure.category))
             Counter(
                 label: "kimiswarm_retry_budget_exhausted_total",
-                dimensions: [("provider", configuration.id.rawValue), ("model", model)]
+                dimensions: [("provider", configuration.id.rawValue), ("model", model)], factory: metrics
             ).increment()
-            throw failure
+            throw stop(
+                failure, attempt: attempt, reason: .retryBudgetExhausted, budgetExhausted: true,
+                why: "the client's retry budget is spent (retries are capped at retry.budget_ratio of the calls "
+                    + "over retry.budget_window)")
         }
         logger.debug(
             "retrying", metadata: metadata(model: model, attempt: attempt, delay: delay, category: failure.category))
         Counter(
             label: "kimiswarm_retries_total",
-            dimensions: [("provider", configuration.id.rawValue), ("model", model), ("category", failure.category.rawValue)]
+            dimensions: [("provider", configuration.id.rawValue), ("model", model), ("category", failure.category.rawValue)],
+            factory: metrics
         ).increment()
         return delay
     }
 
+    /// `failure` as returned to the caller: how many attempts were made, why there is no
+    /// other, and whether the retry budget was the cause; its own reason (if any) is kept.
+    private func stop(
+        _ failure: KimiSwarmError, attempt: Int, reason: KimiSwarmError.Reason? = nil, budgetExhausted: Bool = false, why: String
+    ) -> KimiSwarmError {
+        var failure = failure
+        failure.attempts = attempt
+        if failure.reason == nil { failure.reason = reason }
+        let attempts = attempt == 1 ? "1 attempt" : "\(attempt) attempts"
+        failure.message += "; gave up after \(attempts): \(why)"
+        if !budgetExhausted { failure.message += " (retry budget not exhausted)" }
+        return failure
+    }
+
     func sleep(for delay: Duration) async throws {
         try await clock.sleep(for: delay)
+    }
+
+    func clockNow() -> Duration {
+        clock.now()
     }
 
     private func metadata(model: String, attempt: Int, delay: Duration, category: KimiSwarmError.Category) -> Logger.Metadata {
@@ -140,7 +211,7 @@ private struct RetryingStreamProducer: ChatStreamProducer {
     var iterator: ChatStream.AsyncIterator?
     var attempt = 1
     var delivered = false
-    var started = false
+    var start: Duration?
 
     init(layer: RetryLayer, request: ChatRequest, model: String) {
         self.layer = layer
@@ -149,8 +220,8 @@ private struct RetryingStreamProducer: ChatStreamProducer {
     }
 
     mutating func next() async throws -> ChatStreamEvent? {
-        if !started {
-            started = true
+        if start == nil {
+            start = layer.clockNow()
             layer.budget.recordCall()
         }
         while true {
@@ -161,7 +232,7 @@ private struct RetryingStreamProducer: ChatStreamProducer {
                 return event
             } catch {
                 if delivered { throw error }
-                let delay = try layer.retryDelay(after: error, attempt: attempt, model: model)
+                let delay = try layer.retryDelay(after: error, attempt: attempt, model: model, callStart: start ?? .zero)
                 iterator = nil
                 try await layer.sleep(for: delay)
                 attempt += 1

@@ -53,6 +53,10 @@ struct FallbackCursor {
         return nil
     }
 
+    /// Whether targets are left after the current one (some may still be skipped for their
+    /// context window).
+    var hasMoreTargets: Bool { position < plan.targets.count }
+
     /// Records that `target` failed with `error`; `true` when the call may fall back.
     mutating func fail(_ target: RouteTarget, with error: any Error) -> Bool {
         tried.append(target)

@@ -86,7 +86,9 @@ public final class ModelRouter: ChatModel {
             try Task.checkCancellation()
             if let fallback { record(fallback) }
             do {
-                let response = try await provider(target.provider).chat(Self.request(request, for: target))
+                let response = try await RouteAttempt.$hasFallback.withValue(cursor.hasMoreTargets) {
+                    try await provider(target.provider).chat(Self.request(request, for: target))
+                }
                 ledger?.record(response)
                 return response
             } catch {

@@ -22,7 +22,7 @@ struct RouterStreamProducer: ChatStreamProducer {
                 let target = active.target
                 var iterator = active.iterator
                 do {
-                    let event = try await iterator.next()
+                    let event = try await RouteAttempt.$hasFallback.withValue(cursor.hasMoreTargets) { try await iterator.next() }
                     current = (target, iterator)
                     guard let event else {
                         finished = true

@@ -140,13 +140,26 @@ public struct CircuitBreakerSettings: Sendable, Hashable {
     }
 }
 
-/// Client-side rate limits.
+/// Client-side rate limits: the defaults of every provider (`rate_limit`, `KIMI_RATE_LIMIT__*`),
+/// each of which a provider can override with its own (``ProviderConfiguration/rateLimit``,
+/// `providers.<name>.rate_limit`, a tier preset among them).
+///
+/// The defaults do not throttle: no request or token rate limit, and a bulkhead as wide as the
+/// shared connection pool, so that a server's gateway and workers, all tenants together, are
+/// limited only by what each provider's account allows (set its tier) and by the tenants' own
+/// plans and quotas.
 public struct RateLimitSettings: Sendable, Hashable {
-    /// Requests per window (`KIMI_RATE_LIMIT__MAX_REQUESTS`, default 60).
-    public var maxRequests: Int
-    /// The window (`KIMI_RATE_LIMIT__WINDOW`, seconds, default 60).
+    /// Requests in flight at once per provider when nothing else says: 512, as many as the shared
+    /// connection pool keeps per host.
+    public static let defaultMaxConcurrent = 512
+
+    /// Requests per window per provider (`KIMI_RATE_LIMIT__MAX_REQUESTS`; default none: no
+    /// request-rate limit).
+    public var maxRequests: Int?
+    /// The window of ``maxRequests`` (`KIMI_RATE_LIMIT__WINDOW`, seconds, default 60).
     public var window: Duration
-    /// Requests in flight at once per provider (`KIMI_RATE_LIMIT__MAX_CONCURRENT`, default 10).
+    /// Requests in flight at once per provider (`KIMI_RATE_LIMIT__MAX_CONCURRENT`, default
+    /// ``defaultMaxConcurrent``).
     public var maxConcurrent: Int
     /// Estimated tokens (prompt plus expected output) per minute per provider
     /// (`KIMI_RATE_LIMIT__MAX_TOKENS_PER_MINUTE`, default none: no token limit).
@@ -157,9 +170,9 @@ public struct RateLimitSettings: Sendable, Hashable {
 
     /// Creates rate limit settings.
     public init(
-        maxRequests: Int = 60,
+        maxRequests: Int? = nil,
         window: Duration = .seconds(60),
-        maxConcurrent: Int = 10,
+        maxConcurrent: Int = RateLimitSettings.defaultMaxConcurrent,
         maxTokensPerMinute: Int? = nil,
         maxWait: Duration = .seconds(30)
     ) {

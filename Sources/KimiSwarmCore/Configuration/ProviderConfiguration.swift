@@ -46,17 +46,34 @@ public struct ProviderConfiguration: Sendable, Hashable {
     public var anthropicVersion: String
     /// OpenAI-compatible: the vendor conventions this endpoint follows.
     public var dialect: OpenAIDialect
-    /// This provider's concurrency limit (the account's tier), overriding
-    /// ``RateLimitSettings/maxConcurrent`` (`providers.<name>.max_concurrent`).
-    public var maxConcurrent: Int?
-    /// This provider's requests per minute, overriding ``RateLimitSettings/maxRequests`` and
-    /// its window (`providers.<name>.requests_per_minute`).
-    public var requestsPerMinute: Int?
-    /// This provider's tokens per minute, overriding ``RateLimitSettings/maxTokensPerMinute``
-    /// (`providers.<name>.tokens_per_minute`).
-    public var tokensPerMinute: Int?
+    /// This provider's own client-side limits (`providers.<name>.rate_limit`: a tier preset and
+    /// overrides of the client-wide `rate_limit` section).
+    public var rateLimit: ProviderRateLimit
 
-    /// Creates provider settings.
+    /// This provider's concurrency limit (`providers.<name>.max_concurrent`, the same as
+    /// `rate_limit.max_concurrent`).
+    public var maxConcurrent: Int? {
+        get { rateLimit.maxConcurrent }
+        set { rateLimit.maxConcurrent = newValue }
+    }
+    /// This provider's requests per minute (`providers.<name>.requests_per_minute`: `rate_limit.max_requests`
+    /// over a 60 s window); `nil` when its requests are limited over another window or not at all.
+    public var requestsPerMinute: Int? {
+        get { rateLimit.window == nil || rateLimit.window == .seconds(60) ? rateLimit.maxRequests : nil }
+        set {
+            rateLimit.maxRequests = newValue
+            rateLimit.window = newValue == nil ? nil : .seconds(60)
+        }
+    }
+    /// This provider's tokens per minute (`providers.<name>.tokens_per_minute`, the same as
+    /// `rate_limit.max_tokens_per_minute`).
+    public var tokensPerMinute: Int? {
+        get { rateLimit.maxTokensPerMinute }
+        set { rateLimit.maxTokensPerMinute = newValue }
+    }
+
+    /// Creates provider settings; `maxConcurrent`, `requestsPerMinute` and `tokensPerMinute`,
+    /// when given, override the matching values of `rateLimit`.
     public init(
         id: ProviderID,
         kind: ProviderKind,
@@ -75,6 +92,7 @@ public struct ProviderConfiguration: Sendable, Hashable {
         azureDeployments: [String: String] = [:],
         anthropicVersion: String = "2023-06-01",
         dialect: OpenAIDialect = .standard,
+        rateLimit: ProviderRateLimit = ProviderRateLimit(),
         maxConcurrent: Int? = nil,
         requestsPerMinute: Int? = nil,
         tokensPerMinute: Int? = nil
@@ -96,9 +114,10 @@ public struct ProviderConfiguration: Sendable, Hashable {
         self.azureDeployments = azureDeployments
         self.anthropicVersion = anthropicVersion
         self.dialect = dialect
-        self.maxConcurrent = maxConcurrent
-        self.requestsPerMinute = requestsPerMinute
-        self.tokensPerMinute = tokensPerMinute
+        self.rateLimit = rateLimit
+        if let maxConcurrent { self.maxConcurrent = maxConcurrent }
+        if let requestsPerMinute { self.requestsPerMinute = requestsPerMinute }
+        if let tokensPerMinute { self.tokensPerMinute = tokensPerMinute }
     }
 
     /// Connect timeout of servers that usually run nearby (vLLM, Ollama): they answer at once

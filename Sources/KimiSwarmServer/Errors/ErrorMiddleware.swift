@@ -133,7 +133,10 @@ public struct ErrorMiddleware: RouterMiddleware {
         case .invalidRequest, .contextTooLong, .contentFilter:
             return APIError(status: .badRequest, type: "invalid_request", message: error.message, hint: hint)
         case .rateLimit:
-            return .limited("the upstream provider is rate limiting", retryAfter: error.retryAfter.map { Double($0.components.seconds) } ?? 1, hint: hint)
+            // KimiSwarm's own message (never the provider's text): it says after how many
+            // attempts the client gave up and why; `Retry-After` is the provider's wait, rounded up.
+            let retryAfter = error.retryAfter.map { Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18 } ?? 1
+            return .limited(error.message, retryAfter: retryAfter, hint: hint)
         case .budget:
             return APIError(status: .tooManyRequests, type: "quota_exceeded", message: error.message, hint: hint)
         case .timeout:
