@@ -38,7 +38,12 @@ let serverTestLogger: Logger = {
 }()
 
 /// The tests' own HTTP client (provider calls of the server under test use another pool).
-let testHTTPClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(timeout: .init(connect: .seconds(5), read: .seconds(60))))
+let testHTTPClient = HTTPClient(
+    eventLoopGroupProvider: .singleton,
+    configuration: .init(
+        timeout: .init(connect: .seconds(5), read: .seconds(60)),
+        // Tests send up to a few dozen requests at once to one server: none waits for a connection.
+        connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)))
 let providerHTTPClient = SharedHTTPClient.makeClient()
 
 /// A fresh empty database: a temporary SQLite file or a new PostgreSQL database (dropped after).
