@@ -381,4 +381,54 @@ struct SecurityRegressionTests {
             #expect(await process.wait().status == 0)
         }
     }
+
+    @Test("runs use their tenant's cache scope: the same prompts from another tenant are not answered from the first one's cache")
+    func runCacheIsolation() async throws {
+        let data = FileManager.default.temporaryDirectory.appendingPathComponent("serve-cache-runs-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: data) }
+        try await LoopbackProviderServer.withServer { provider in
+            provider.setResponder(SwarmScript().respond)
+            let admin = "ks_" + String(repeating: "t", count: 40)
+            let process = try SwarmProcess.start(
+                ["serve", "--port", "0", "--data-dir", data.path, "--workers", "1"],
+                environment: ["MOONSHOT_BASE_URL": provider.baseURL + "/v1", "MOONSHOT_API_KEY": "sk-test-runs", "KIMISWARM_ADMIN_KEY": admin])
+            defer { process.kill(SIGTERM) }
+            let line = try await ServeCommandTests.waitForLine(process, containing: "listening on http://")
+            let url = try #require(line.split(separator: " ").first { $0.hasPrefix("http://") }).description
+            func call(_ method: HTTPMethod, _ path: String, key: String, _ body: String? = nil, tenant: String? = nil) async throws -> JSONValue? {
+                var request = HTTPClientRequest(url: url + path)
+                request.method = method
+                request.headers.add(name: "Authorization", value: "Bearer \(key)")
+                if let tenant { request.headers.add(name: "X-KimiSwarm-Tenant", value: tenant) }
+                if let body {
+                    request.headers.add(name: "Content-Type", value: "application/json")
+                    request.body = .bytes(.init(string: body))
+                }
+                let response = try await testHTTPClient.execute(request, timeout: .seconds(30))
+                return try? JSONValue(parsing: String(buffer: try await response.body.collect(upTo: 1 << 20)))
+            }
+            func tenantKey(_ id: String) async throws -> String {
+                _ = try await call(.POST, "/api/v1/tenants", key: admin, #"{"name":"\#(id)","id":"\#(id)"}"#)
+                return try #require(try await call(.POST, "/api/v1/keys", key: admin, #"{"name":"k","role":"developer"}"#, tenant: id)?["key"]?.stringValue)
+            }
+            func run(_ key: String) async throws -> Int {
+                let before = provider.requestCount
+                let id = try #require(try await call(.POST, "/api/v1/runs", key: key, #"{"task":"Design it","graph":\#(threeTaskGraph)}"#)?["id"]?.stringValue)
+                let deadline = ContinuousClock.now + .seconds(60)
+                while ContinuousClock.now < deadline {
+                    if try await call(.GET, "/api/v1/runs/\(id)", key: key)?["status"]?.stringValue == "succeeded" { break }
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+                return provider.requestCount - before
+            }
+            let first = try await tenantKey("cache-a")
+            let second = try await tenantKey("cache-b")
+            let callsA = try await run(first)
+            #expect(callsA >= 4)
+            #expect(try await run(second) == callsA, "tenant B's run must call the model itself")
+            #expect(try await run(first) == 0, "tenant A's same run is answered from its own cache")
+            process.kill(SIGTERM)
+            _ = await process.wait()
+        }
+    }
 }

@@ -39,11 +39,13 @@ public struct RunEngineFactory: Sendable {
     }
 
     /// An engine whose journal is `journal`, with `library` (default: the shipped one).
-    /// `client` (default: the server's) serves its model calls.
-    public func engine(journal: any RunJournal, library: TemplateLibrary? = nil, client: LLMClient? = nil) -> SwarmEngine {
+    /// `client` (default: the server's) serves its model calls; with `tenantID`, they use that
+    /// tenant's response-cache scope.
+    public func engine(journal: any RunJournal, library: TemplateLibrary? = nil, client: LLMClient? = nil, tenantID: String? = nil) -> SwarmEngine {
         let model = client ?? self.client
         return SwarmEngine(
-            model: model, journal: journal, library: library ?? self.library, tools: tools,
+            model: tenantID.map { TenantScopedModel(base: model, tenantID: $0) } ?? model, journal: journal, library: library ?? self.library,
+            tools: tools,
             tiers: ModelTierMap(configuration: model.configuration, provider: provider),
             pricing: CallPricing(registry: model.registry, provider: provider), logger: logger)
     }

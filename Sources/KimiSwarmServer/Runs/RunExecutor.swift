@@ -92,7 +92,7 @@ public struct RunExecutor: Sendable {
             apiKeyID: run.apiKeyID, templateID: run.templateID, defaultProvider: factory.provider, onRecorded: onUsage, logger: logger)
         let library = try await factory.library(tenantID: run.tenantID, store: store)
         let client = try await clients?.client(for: run.tenantID)
-        var engine = factory.engine(journal: journal, library: library, client: client)
+        var engine = factory.engine(journal: journal, library: library, client: client, tenantID: run.tenantID)
         engine.sharedBudget = quotas.map { TenantSpendGate(quotas: $0, tenantID: run.tenantID) }
         let swarmRun = engine.makeRun(spec, runID: run.id)
         logger.info("run started")

@@ -61,7 +61,8 @@ public final class TenantClients: Sendable {
         let client: LLMClient? =
             replaced == 0
             ? nil
-            : LLMClient(configuration: configuration, registry: base.registry, logger: logger, metrics: metrics)
+            // The server's response cache (its entries are scoped by tenant, so sharing it is safe).
+            : LLMClient(configuration: configuration, registry: base.registry, logger: logger, cache: base.cache, metrics: metrics)
         entries.withLock { entries in
             if entries.count > 10_000 { entries.removeAll() }
             entries[tenantID] = Entry(client: client, at: .now)
