@@ -15,7 +15,8 @@ import re
 import time
 
 from harness import Fake, Result, ScenarioFailure, Workspace, in_flight, wait_for
-from swarm_steps import chaos_settings, describe, kill_points, missing_steps, quiet, repeated_finished_steps
+from swarm_steps import (agents_after, chaos_settings, describe, missing_steps, planning, quiet, repeated_finished_steps,
+                         synthesis)
 
 
 def run(root, long_mode, keep=False):
@@ -34,7 +35,9 @@ def run(root, long_mode, keep=False):
                                                 "--provider", "moonshot"] + common, {})
         run_id = wait_for(lambda: run_id_in(process), 60, what="the run id on stderr")
         kills = []
-        for name, predicate in kill_points(agents, long_mode):
+        points = [planning()] + ([agents_after(n) for n in (1, agents // 2, agents - 2)] if long_mode
+                                 else [agents_after(agents // 2)]) + [synthesis()]
+        for name, predicate in points:
             def ready():
                 if not process.alive():
                     raise ScenarioFailure(f"swarm run ended before the kill point '{name}':\n{process.tail()}")

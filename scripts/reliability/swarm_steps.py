@@ -17,29 +17,26 @@ def chaos_settings(agents, lanes, seed):
     return {"swarm": {"agents": agents, "lanes": lanes}, "latency_ms": 500, "latency_jitter_ms": 700, "seed": seed}
 
 
-def kill_points(agents, long_mode, planning_in_short=True):
-    """(name, predicate over the log) in the order a run reaches them: planning (unless
-    `planning_in_short` is false and this is the short mode), mid-agents (three points in the
-    long mode), synthesis."""
-    def planning(log):
+def planning():
+    """Kill point: the planner's call is under way."""
+    def predicate(log):
         return any(entry["role"] == "planner" for entry in in_flight(log))
+    return "planning", predicate
 
-    def agents_after(count):
-        def predicate(log):
-            done = sum(1 for entry in finished(log) if entry["role"] == "agent")
-            return done >= count and any(entry["role"] == "agent" for entry in in_flight(log))
-        return predicate
 
-    def synthesis(log):
+def agents_after(count):
+    """Kill point: `count` agent calls were answered and another is under way."""
+    def predicate(log):
+        done = sum(1 for entry in finished(log) if entry["role"] == "agent")
+        return done >= count and any(entry["role"] == "agent" for entry in in_flight(log))
+    return f"agents ({count} finished)", predicate
+
+
+def synthesis():
+    """Kill point: the synthesis call is under way."""
+    def predicate(log):
         return any(entry["role"] == "synthesiser" for entry in in_flight(log))
-
-    points = [("planning", planning)] if long_mode or planning_in_short else []
-    if long_mode:
-        points += [(f"agents ({n} finished)", agents_after(n)) for n in (1, agents // 2, agents - 2)]
-    else:
-        points += [(f"agents ({agents // 2} finished)", agents_after(agents // 2))]
-    points.append(("synthesis", synthesis))
-    return points
+    return "synthesis", predicate
 
 
 def quiet(log):
