@@ -25,7 +25,7 @@ from swarm_steps import (agents_after, chaos_settings, describe, missing_steps, 
 
 RUN_TIMEOUT_S = 240
 RESUME_TIMEOUT_S = 120
-FINAL_STATES = ("succeeded", "failed", "cancelled")
+ACTIVE_STATES = ("queued", "running")  # any other status is final (succeeded, failed, cancelled, ...)
 
 
 def run(root, long_mode, keep=False):
@@ -76,7 +76,7 @@ def one_round(result, workspace, agents, points, totals, seed):
             if calls:
                 return calls
             state = run_state(server, run_id)
-            if state and state.get("status") in FINAL_STATES:
+            if state and state.get("status") and state["status"] not in ACTIVE_STATES:
                 raise ScenarioFailure(f"the run ended {state.get('status')} after the kill at '{name}' without calling "
                                       f"the upstream again")
             return None
@@ -111,7 +111,7 @@ def run_state(server, run_id):
 
 def finished_state(server, run_id):
     state = run_state(server, run_id)
-    return state if state and state.get("status") in FINAL_STATES else None
+    return state if state and state.get("status") and state["status"] not in ACTIVE_STATES else None
 
 
 def event_counts(server, run_id):

@@ -8,8 +8,9 @@ the `security` swarm (8 agents and a synthesis: 9 calls) costs what the server e
 
 Pass: the spend, in the usage ledger (`GET /api/v1/usage`) and from the upstream's log (every
 call answered in full × its usage × the registry price), is at most the quota plus the calls
-that were in flight when the spend reached the quota (calls already started may finish and be
-billed; none may start after). Figures: runs admitted, spend (ledger and upstream), its ratio to
+that were in flight when the spend reached the quota: the call whose answer reached it, and those
+that had reached the upstream by then or within GRACE_S (0.25 s) after. Calls already started may
+finish and be billed; none may start after. Figures: runs admitted, spend (ledger and upstream), its ratio to
 the quota, when the quota was reached and how many calls started after that.
 """
 
@@ -24,6 +25,7 @@ from harness import Fake, Result, ScenarioFailure, Server, Workspace, clean_envi
 
 QUOTA_USD = Decimal("0.40")
 CALLS_PER_RUN = 9  # the security swarm: 8 agents and the synthesis
+GRACE_S = 0.25  # a call reaching the upstream this soon after the crossing answer was sent before the server saw it
 COMPLETION_TOKENS = 4000  # within the engine's max_tokens per call (4,096)
 
 
@@ -62,7 +64,7 @@ def run(root, long_mode, keep=False):
         def all_ended():
             states = [server.call("GET", f"/api/v1/runs/{run_id}", tenant=tenant, timeout=10).json.get("status")
                       for run_id in admitted]
-            return states if all(state in ("succeeded", "failed", "cancelled") for state in states) else None
+            return states if all(state and state not in ("queued", "running") for state in states) else None
         states = wait_for(all_ended, 240, interval=1, what="the admitted runs to end")
         ledger = settled_ledger(server, tenant)
         log = fake.log()
@@ -94,10 +96,12 @@ def judge(result, log, prices, ledger, estimate):
             break
     allowance, started_after, in_flight = QUOTA_USD, 0, 0
     if crossing is not None:
-        flying = [e for e in log if e["t"] <= crossing and (e.get("t_end") or float("inf")) > crossing]
+        # In flight: the call whose answer crossed the quota, and every call that had reached the
+        # upstream by then (or within GRACE_S after: sent before the server saw that answer).
+        flying = [e for e in log if e["t"] <= crossing + GRACE_S and (e.get("t_end") or float("inf")) >= crossing]
         in_flight = len(flying)
         allowance += sum((cost(entry) or estimate / CALLS_PER_RUN for entry in flying), Decimal(0))
-        started_after = sum(1 for entry in log if entry["t"] > crossing)
+        started_after = sum(1 for entry in log if entry["t"] > crossing + GRACE_S)
     first = min((entry["t"] for entry in log), default=0)
     result.check(upstream <= allowance,
                  f"the upstream was paid ${upstream:.4f} for this tenant, {upstream / QUOTA_USD:.1f}× the ${QUOTA_USD} quota "
