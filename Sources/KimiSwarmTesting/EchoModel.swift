@@ -32,13 +32,14 @@ enum EchoModel {
         var completionTokens: Int
     }
 
-    /// The response for `request`.
-    static func response(for request: RecordedRequest) -> FakeResponse {
+    /// The response for `request`; `usage`, when given, replaces the counted usage of an OpenAI
+    /// chat completion.
+    static func response(for request: RecordedRequest, usage: OpenAIWire.Usage? = nil) -> FakeResponse {
         var path = request.path
         while path.count > 1, path.hasSuffix("/") { path.removeLast() }
         switch request.method.uppercased() {
         case "POST":
-            if path.hasSuffix("/chat/completions") { return openAIChat(request) }
+            if path.hasSuffix("/chat/completions") { return openAIChat(request, usage: usage) }
             if path.hasSuffix("/messages/count_tokens") { return anthropicCountTokens(request) }
             if path.hasSuffix("/messages") { return anthropicMessages(request) }
             if path.hasSuffix("/embeddings") { return embeddings(request) }
@@ -76,7 +77,7 @@ enum EchoModel {
 
     // MARK: - OpenAI chat completions
 
-    private static func openAIChat(_ request: RecordedRequest) -> FakeResponse {
+    private static func openAIChat(_ request: RecordedRequest, usage fixedUsage: OpenAIWire.Usage?) -> FakeResponse {
         guard let json = request.json, json.objectValue != nil else {
             return OpenAIWire.error(message: "We could not parse the JSON body of your request.")
         }
@@ -97,7 +98,7 @@ enum EchoModel {
         let toolCalls = turn.toolName.map {
             [OpenAIWire.ToolCall(id: "call_echo_\(request.sequenceNumber)", name: $0, arguments: turn.toolArguments)]
         } ?? []
-        let usage = OpenAIWire.Usage(promptTokens: turn.promptTokens, completionTokens: turn.completionTokens)
+        let usage = fixedUsage ?? OpenAIWire.Usage(promptTokens: turn.promptTokens, completionTokens: turn.completionTokens)
         if json["stream"]?.boolValue == true {
             let includeUsage = json["stream_options"]?["include_usage"]?.boolValue == true
             return OpenAIWire.stream(id: id, model: model, content: turn.answer, toolCalls: toolCalls,

@@ -20,14 +20,22 @@ public indirect enum FakeResponse: Sendable {
     ///   events, without the terminating chunk (a stream cut mid-way).
     /// - `splitEvents`: when `true`, each event is written in two flushes split in the middle of
     ///   its bytes (about 2 ms apart), so clients must buffer partial lines.
+    /// - `stallAfter`: when set, the server goes silent right after writing that many events and
+    ///   keeps the connection open (a stream stalled mid-way), until the client gives up.
     case sse(
         events: [String],
         status: Int = 200,
         headers: FakeHeaders = [],
         interval: Duration = .zero,
         cutAfter: Int? = nil,
-        splitEvents: Bool = false
+        splitEvents: Bool = false,
+        stallAfter: Int? = nil
     )
+
+    /// A JSON response whose head announces the whole `body` (`content-length`) but of which
+    /// only the first `sentBytes` bytes are written; then the server closes the connection (a
+    /// truncated body), or with `stalls` keeps it open and silent until the client gives up.
+    case incomplete(status: Int = 200, body: String, headers: FakeHeaders = [], sentBytes: Int, stalls: Bool = false)
 
     /// Closes the connection right after reading the request without sending any response byte
     /// (the socket is closed with `SO_LINGER` 0, so the client sees a connection reset).

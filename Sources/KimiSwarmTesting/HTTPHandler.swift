@@ -22,6 +22,7 @@ final class HTTPHandler: ChannelInboundHandler {
         var interval: TimeAmount
         var cutAfter: Int?
         var splitEvents: Bool
+        var stallAfter: Int?
     }
 
     /// Pause between the two halves of a split event.
@@ -35,6 +36,9 @@ final class HTTPHandler: ChannelInboundHandler {
     private var generation: UInt64 = 0
     /// Generation of the response currently being produced, `nil` when idle.
     private var activeResponse: UInt64?
+    /// Sequence number of the request being answered, and the status of the head written for it.
+    private var activeSequence = 0
+    private var headStatus: Int?
     private var pendingTask: Scheduled<Void>?
 
     init(state: ServerState) {
@@ -67,6 +71,7 @@ final class HTTPHandler: ChannelInboundHandler {
         if activeResponse != nil {
             activeResponse = nil
             state.recordClientDisconnect()
+            state.recordOutcome(ResponseOutcome(kind: .clientClosed, status: headStatus), sequenceNumber: activeSequence)
         }
         pendingTask?.cancel()
         pendingTask = nil
@@ -89,6 +94,8 @@ final class HTTPHandler: ChannelInboundHandler {
         let response = scripted ?? EchoModel.response(for: request)
         generation &+= 1
         activeResponse = generation
+        activeSequence = request.sequenceNumber
+        headStatus = nil
         perform(response, generation: generation, context: context)
     }
 
@@ -103,10 +110,13 @@ final class HTTPHandler: ChannelInboundHandler {
         case .raw(let status, let body, let contentType, let headers):
             sendComplete(status: status, body: body, contentType: contentType,
                          headers: headers, generation: generation, context: context)
-        case .sse(let events, let status, let headers, let interval, let cutAfter, let splitEvents):
+        case .sse(let events, let status, let headers, let interval, let cutAfter, let splitEvents, let stallAfter):
             let plan = StreamPlan(events: events, interval: TimeAmount(interval),
-                                  cutAfter: cutAfter, splitEvents: splitEvents)
+                                  cutAfter: cutAfter, splitEvents: splitEvents, stallAfter: stallAfter)
             startStream(plan, status: status, headers: headers, generation: generation, context: context)
+        case .incomplete(let status, let body, let headers, let sentBytes, let stalls):
+            sendIncomplete(status: status, body: body, headers: headers, sentBytes: sentBytes, stalls: stalls,
+                           generation: generation, context: context)
         case .reset:
             resetConnection(context: context)
         case .delayed(let delay, let inner):
@@ -132,6 +142,24 @@ final class HTTPHandler: ChannelInboundHandler {
         writeEnd(generation: generation, context: context)
     }
 
+    private func sendIncomplete(
+        status: Int, body: String, headers: FakeHeaders, sentBytes: Int, stalls: Bool,
+        generation: UInt64, context: ChannelHandlerContext
+    ) {
+        let bytes = Array(body.utf8)
+        let sent = bytes.prefix(min(max(sentBytes, 0), bytes.count))
+        let defaults = [("content-type", "application/json"), ("content-length", String(bytes.count))]
+        let head = responseHead(status: status, defaults: defaults, extra: headers, streaming: false)
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        write(.body(.byteBuffer(buffer(sent, context))), generation: generation, context: context) { [self] in
+            guard !stalls else { return }
+            // Abrupt cut: FIN before the announced length was written.
+            activeResponse = nil
+            state.recordOutcome(ResponseOutcome(kind: .cut, status: headStatus), sequenceNumber: activeSequence)
+            context.close(promise: nil)
+        }
+    }
+
     private func startStream(
         _ plan: StreamPlan, status: Int, headers: FakeHeaders,
         generation: UInt64, context: ChannelHandlerContext
@@ -145,11 +173,15 @@ final class HTTPHandler: ChannelInboundHandler {
 
     private func streamStep(_ plan: StreamPlan, index: Int, generation: UInt64, context: ChannelHandlerContext) {
         guard activeResponse == generation else { return }
+        if let stallAfter = plan.stallAfter, index >= stallAfter {
+            return  // Silent from here on, the connection kept open, until the client gives up.
+        }
         let limit = plan.cutAfter.map { min(max($0, 0), plan.events.count) } ?? plan.events.count
         guard index < limit else {
             if plan.cutAfter != nil {
                 // Abrupt cut: the written events are flushed, then FIN without the last chunk.
                 activeResponse = nil
+                state.recordOutcome(ResponseOutcome(kind: .cut, status: headStatus), sequenceNumber: activeSequence)
                 context.close(promise: nil)
             } else {
                 writeEnd(generation: generation, context: context)
@@ -193,6 +225,7 @@ final class HTTPHandler: ChannelInboundHandler {
 
     private func resetConnection(context: ChannelHandlerContext) {
         activeResponse = nil
+        state.recordOutcome(ResponseOutcome(kind: .reset, status: nil), sequenceNumber: activeSequence)
         let channel = context.channel
         guard let provider = channel as? any SocketOptionProvider else {
             context.close(promise: nil)
@@ -229,6 +262,7 @@ final class HTTPHandler: ChannelInboundHandler {
     private func writeEnd(generation: UInt64, context: ChannelHandlerContext) {
         write(.end(nil), generation: generation, context: context) { [self] in
             activeResponse = nil
+            state.recordOutcome(ResponseOutcome(kind: .completed, status: headStatus), sequenceNumber: activeSequence)
             if !keepAlive { context.close(promise: nil) }
         }
     }
@@ -237,6 +271,7 @@ final class HTTPHandler: ChannelInboundHandler {
         guard activeResponse == generation else { return }
         activeResponse = nil
         state.recordClientDisconnect()
+        state.recordOutcome(ResponseOutcome(kind: .clientClosed, status: headStatus), sequenceNumber: activeSequence)
         context.close(promise: nil)
     }
 
@@ -247,6 +282,7 @@ final class HTTPHandler: ChannelInboundHandler {
     private func responseHead(
         status: Int, defaults: [(String, String)], extra: FakeHeaders, streaming: Bool
     ) -> HTTPResponseHead {
+        headStatus = status
         if streaming && isBeforeHTTP11 {
             keepAlive = false  // no chunked encoding before HTTP/1.1: the close ends the body
         }

@@ -147,6 +147,14 @@ public final class LoopbackProviderServer: Sendable {
         state.setObserver(observer)
     }
 
+    /// Installs (or removes, with `nil`) a callback told how the answer to each request ended
+    /// (completed, cut, reset, or the client went away), with the request's
+    /// ``RecordedRequest/sequenceNumber``. It runs on the server's event loop: keep it fast and
+    /// non-blocking. Not called during shutdown.
+    public func setResponseObserver(_ observer: (@Sendable (Int, ResponseOutcome) -> Void)?) {
+        state.setOutcomeObserver(observer)
+    }
+
     // MARK: - Inspection
 
     /// Every request received so far, in order.

@@ -13,6 +13,7 @@ final class ServerState: Sendable {
         var channels: [ObjectIdentifier: any Channel] = [:]
         var observer: (@Sendable (RecordedRequest) -> Void)?
         var responder: (@Sendable (RecordedRequest) -> FakeResponse?)?
+        var outcomeObserver: (@Sendable (Int, ResponseOutcome) -> Void)?
     }
 
     private let storage = Mutex(Storage())
@@ -81,6 +82,17 @@ final class ServerState: Sendable {
     /// Installs the per-request observer.
     func setObserver(_ observer: (@Sendable (RecordedRequest) -> Void)?) {
         storage.withLock { $0.observer = observer }
+    }
+
+    /// Installs the observer told how each response ended (by request sequence number).
+    func setOutcomeObserver(_ observer: (@Sendable (Int, ResponseOutcome) -> Void)?) {
+        storage.withLock { $0.outcomeObserver = observer }
+    }
+
+    /// Reports how the response to request `sequenceNumber` ended (not during shutdown).
+    func recordOutcome(_ outcome: ResponseOutcome, sequenceNumber: Int) {
+        let observer = storage.withLock { $0.shuttingDown ? nil : $0.outcomeObserver }
+        observer?(sequenceNumber, outcome)
     }
 
     /// Counts a response abandoned because the client went away (ignored during shutdown).

@@ -1,8 +1,9 @@
 // kimiswarm-fake-provider: runs the KimiSwarmTesting loopback provider server with its default
 // echo behaviour (OpenAI chat completions, Anthropic messages, models, embeddings) until
-// SIGINT or SIGTERM.
+// SIGINT or SIGTERM, behind a chaos upstream (ChaosUpstream) whose faults are off unless
+// `--chaos` or `POST /_chaos/config` turns them on; `GET /_chaos/log` is its request log.
 //
-//     kimiswarm-fake-provider [--port N] [--latency MS] [--quiet]
+//     kimiswarm-fake-provider [--port N] [--latency MS] [--chaos JSON] [--quiet]
 
 import Dispatch
 import Foundation
@@ -22,6 +23,8 @@ struct Options {
     var quiet = false
     /// Milliseconds before each answer.
     var latency = 0
+    /// The chaos settings (`--chaos`), applied after `--latency`.
+    var chaos: WireJSON?
 }
 
 /// Writes a line to standard output and flushes it (so pipes see it immediately).
@@ -35,9 +38,14 @@ func complain(_ line: String) {
 }
 
 let usage = """
-    usage: kimiswarm-fake-provider [--port N] [--latency MS] [--quiet]
+    usage: kimiswarm-fake-provider [--port N] [--latency MS] [--chaos JSON] [--quiet]
       --port N       TCP port on 127.0.0.1 (default 0: an ephemeral port)
       --latency MS   answer each request after MS milliseconds (default 0)
+      --chaos JSON   faults and fixed answers, e.g. '{"rate_limit": 0.3, "retry_after": 2, "seed": 7}'
+                     (keys: seed, latency_ms, latency_jitter_ms, rate_limit, retry_after, errors,
+                     error_status, burst, burst_status, reset, hang, stall, truncate, usage, swarm);
+                     change them at runtime with POST /_chaos/config, read the request log with
+                     GET /_chaos/log
       --quiet        do not log each request
     """
 
@@ -67,6 +75,11 @@ func parseOptions(_ arguments: [String]) -> Result<Options, UsageError> {
                 return .failure(UsageError(message: "--latency needs milliseconds between 0 and 600000"))
             }
             options.latency = milliseconds
+        case "--chaos":
+            guard let value = remaining.popFirst(), let json = WireJSON(parsing: value), json.objectValue != nil else {
+                return .failure(UsageError(message: "--chaos needs a JSON object of settings"))
+            }
+            options.chaos = json
         case "--quiet", "-q":
             options.quiet = true
         case "--help", "-h":
@@ -86,6 +99,17 @@ case .success(let parsed):
 case .failure(let error):
     complain("error: \(error.message)\n\(usage)")
     exit(2)
+}
+
+var settings = ChaosSettings()
+settings.latencyMilliseconds = options.latency
+if let patch = options.chaos {
+    do {
+        try settings.apply(patch)
+    } catch {
+        complain("error: --chaos: \(error.message)")
+        exit(2)
+    }
 }
 
 // Route SIGINT / SIGTERM into an async stream instead of killing the process.
@@ -112,9 +136,10 @@ do {
     complain("error: cannot listen on 127.0.0.1:\(options.port): \(error)")
     exit(1)
 }
-if options.latency > 0 { server.setEchoLatency(.milliseconds(options.latency)) }
+ChaosUpstream(settings: settings).install(on: server)
 if !options.quiet {
     server.setRequestObserver { request in
+        guard !request.path.hasPrefix("/_chaos/") else { return }
         emit("#\(request.sequenceNumber) \(request.method) \(request.uri) (\(request.body.count) bytes)")
     }
 }

@@ -124,15 +124,16 @@ struct SSEChatStreamProducer<Decoder: StreamEventDecoder>: ChatStreamProducer {
         } else {
             (limit, what) = (remainingTotal, "took longer than the request timeout of \(provider.requestTimeout)")
         }
+        let timeoutError: @Sendable () -> KimiSwarmError = {
+            KimiSwarmError(
+                category: .timeout, message: "the stream \(what)",
+                recoveryHint: "Retry, or raise the provider's timeouts in the config file.", provider: provider.id)
+        }
+        // A deadline already passed fails at once: raced against a zero timeout, a read of
+        // data already buffered would win, and a stream that keeps talking would never end.
+        guard limit > .zero else { throw timeoutError() }
         do {
-            return try await withTimeout(
-                max(limit, .zero),
-                timeoutError: {
-                    KimiSwarmError(
-                        category: .timeout, message: "the stream \(what)",
-                        recoveryHint: "Retry, or raise the provider's timeouts in the config file.", provider: provider.id)
-                },
-                operation: { try await reader.next() })
+            return try await withTimeout(limit, timeoutError: timeoutError, operation: { try await reader.next() })
         } catch is HTTPParserError {
             // The server closed the connection inside a chunked body.
             throw ProviderErrorMapper.streamCut(provider: provider)
