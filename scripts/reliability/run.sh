@@ -9,7 +9,7 @@
 # scenario with its figures; exits non-zero when any scenario fails. RELIABILITY.md has what each
 # checks and its latest figures. The JSON report lands in .build/reliability/report.json.
 #
-# The default is the bounded mode CI runs (about 3 minutes); `--long` runs more calls and kill
+# The default is the bounded mode CI runs (under a minute); `--long` runs more calls and kill
 # points, for a person. `--only storm,quota` runs some scenarios; `--keep` keeps their folders.
 #
 # Needs `swift build` done (.build/debug/swarm and .build/debug/kimiswarm-fake-provider) and
