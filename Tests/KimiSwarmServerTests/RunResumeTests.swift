@@ -110,44 +110,21 @@ struct RunResumeTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         try await LoopbackProviderServer.withServer { provider in
             provider.setResponder(SwarmScript(latency: .milliseconds(800)).respond)
-            let key = "ks_" + String(repeating: "k", count: 40)
-            let environment = [
-                "MOONSHOT_BASE_URL": provider.baseURL + "/v1", "MOONSHOT_API_KEY": "sk-test-kill", "KIMI_CACHE__ENABLED": "false",
-                "KIMISWARM_ADMIN_KEY": key,
-            ]
-            let arguments = ["serve", "--port", "0", "--data-dir", folder.path, "--workers", "2"]
-            let first = try SwarmProcess.start(arguments, environment: environment)
-            let line = try await ServeCommandTests.waitForLine(first, containing: "listening on http://")
-            let url = try #require(line.split(separator: " ").first { $0.hasPrefix("http://") }).description
-            var request = HTTPClientRequest(url: url + "/api/v1/runs")
-            request.method = .POST
-            request.headers.add(name: "Authorization", value: "Bearer \(key)")
-            request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(string: Self.body))
-            let created = try await testHTTPClient.execute(request, timeout: .seconds(10))
-            let runID = try #require(try JSONValue(parsing: String(buffer: try await created.body.collect(upTo: 1 << 20)))["id"]?.stringValue)
+            let environment = ["KIMI_CACHE__ENABLED": "false"]
+            let first = try await ServedSwarm.start(data: folder, provider: provider, workers: 2, environment: environment)
+            let runID = try #require(try await first.call(.POST, "/api/v1/runs", Self.body).json?["id"]?.stringValue)
             _ = await provider.waitForRequests(1, timeout: .seconds(20))
-            first.kill(SIGKILL)
-            _ = await first.wait()
+            first.process.kill(SIGKILL)
+            _ = await first.process.wait()
 
-            let second = try SwarmProcess.start(arguments, environment: environment)
             let restarted = ContinuousClock.now
-            let secondLine = try await ServeCommandTests.waitForLine(second, containing: "listening on http://")
-            let secondURL = try #require(secondLine.split(separator: " ").first { $0.hasPrefix("http://") }).description
-            var status = ""
-            while ContinuousClock.now - restarted < .seconds(60), status != "succeeded" {
-                var get = HTTPClientRequest(url: secondURL + "/api/v1/runs/\(runID)")
-                get.headers.add(name: "Authorization", value: "Bearer \(key)")
-                let response = try await testHTTPClient.execute(get, timeout: .seconds(10))
-                status = (try? JSONValue(parsing: String(buffer: try await response.body.collect(upTo: 1 << 20))))?["status"]?.stringValue ?? ""
-                try await Task.sleep(for: .milliseconds(200))
-            }
+            let second = try await ServedSwarm.start(data: folder, provider: provider, workers: 2, environment: environment)
+            let status = try await second.waitForRun(runID)
             let took = ContinuousClock.now - restarted
             #expect(status == "succeeded")
             // The job's lease is 30 s: a server that did not know its own leases would wait that long first.
             #expect(took < .seconds(25), "the run finished \(took) after the restart")
-            second.kill(SIGTERM)
-            _ = await second.wait()
+            await second.stop()
         }
     }
 }
