@@ -119,10 +119,10 @@ struct RepositoryTests {
             let body: [UInt8] = Array("{\"answer\":42}".utf8)
             try await store.responseCache.storeResponse(
                 tenantID: "a", key: "k", body: body, provider: "openai", model: "m", expiresAt: clock.now.addingTimeInterval(60))
-            #expect(try await store.responseCache.cachedResponse(tenantID: "a", key: "k") == body)
-            #expect(try await store.responseCache.cachedResponse(tenantID: "b", key: "k") == nil)
+            #expect(try await store.responseCache.cachedEntry(tenantID: "a", key: "k")?.body == body)
+            #expect(try await store.responseCache.cachedEntry(tenantID: "b", key: "k") == nil)
             clock.advance(by: 61)
-            #expect(try await store.responseCache.cachedResponse(tenantID: "a", key: "k") == nil)
+            #expect(try await store.responseCache.cachedEntry(tenantID: "a", key: "k") == nil)
             #expect(try await store.responseCache.purgeExpiredResponses() == 1)
         }
     }

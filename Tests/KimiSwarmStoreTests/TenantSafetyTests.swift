@@ -47,7 +47,6 @@ struct TenantSafetyTests {
         "WebSessionRepository.deleteAll": "sign out everywhere: a user's sessions across tenants (password change)",
         "WebSessionRepository.purgeExpired": "system maintenance",
         "ResponseCacheRepository.countResponses": "system metrics: counts only",
-        "ResponseCacheRepository.purgeResponses": "system maintenance",
         "InvitationRepository.invitations": "a person's own invitations across tenants: scoped by their user id (the tenant overload takes the tenant)",
         "InvitationRepository.accept": "the person accepts their own invitation: scoped by their user id",
         "InvitationRepository.decline": "the person declines their own invitation: scoped by their user id",

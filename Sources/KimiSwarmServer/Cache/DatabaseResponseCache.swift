@@ -39,7 +39,7 @@ public struct DatabaseResponseCache: ResponseCacheStore {
 
     @discardableResult
     public func removeExpired(now: Date) async throws -> Int {
-        try await store.responseCache.purgeResponses(expiredAt: now)
+        try await store.responseCache.purgeExpiredResponses(at: now)
     }
 
     public func count() async throws -> Int {

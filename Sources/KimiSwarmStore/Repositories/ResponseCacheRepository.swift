@@ -6,22 +6,13 @@ public struct ResponseCacheRepository: Sendable {
 
     public init(context: RepositoryContext) { self.context = context }
 
-    /// A cached body that has not expired.
-    public func cachedResponse(tenantID: String, key: String) async throws -> [UInt8]? {
-        try await context.database.first(
-            """
-            SELECT body FROM response_cache WHERE tenant_id = \(tenantID) AND cache_key = \(key)
-            AND (expires_at IS NULL OR expires_at > \(context.now))
-            """
-        ).map { try $0.bytes("body") }
-    }
-
-    /// A cached entry with what it was stored with, if it has not expired at `now`.
-    public func cachedEntry(tenantID: String, key: String, now: Date) async throws -> CachedResponseRow? {
+    /// A cached entry with what it was stored with, if it has not expired at `now` (default:
+    /// the store's clock).
+    public func cachedEntry(tenantID: String, key: String, now: Date? = nil) async throws -> CachedResponseRow? {
         try await context.database.first(
             """
             SELECT provider, model, body, created_at, expires_at FROM response_cache WHERE tenant_id = \(tenantID) AND cache_key = \(key)
-            AND (expires_at IS NULL OR expires_at > \(now))
+            AND (expires_at IS NULL OR expires_at > \(now ?? context.now))
             """
         ).map { row in
             CachedResponseRow(
@@ -30,38 +21,15 @@ public struct ResponseCacheRepository: Sendable {
         }
     }
 
-    /// Stores an entry written at `createdAt`.
+    /// Stores an entry, replacing the key's earlier one; written at `createdAt` (default: now).
     public func storeResponse(
-        tenantID: String, key: String, body: [UInt8], provider: String?, model: String?, createdAt: Date, expiresAt: Date?
+        tenantID: String, key: String, body: [UInt8], provider: String? = nil, model: String? = nil, createdAt: Date? = nil,
+        expiresAt: Date? = nil
     ) async throws {
         try await context.database.query(
             """
             INSERT INTO response_cache(tenant_id, cache_key, provider, model, body, created_at, expires_at)
-            VALUES (\(tenantID), \(key), \(provider), \(model), \(body), \(createdAt), \(expiresAt))
-            ON CONFLICT (tenant_id, cache_key) DO UPDATE SET provider = excluded.provider, model = excluded.model,
-                body = excluded.body, created_at = excluded.created_at, expires_at = excluded.expires_at
-            """)
-    }
-
-    /// Entries stored, expired ones not yet purged included (system metrics).
-    public func countResponses() async throws -> Int {
-        try await context.database.first("SELECT COUNT(*) AS n FROM response_cache").map { try $0.int("n") } ?? 0
-    }
-
-    /// Removes the entries that expired at `now`, every tenant (system maintenance).
-    @discardableResult
-    public func purgeResponses(expiredAt now: Date) async throws -> Int {
-        try await context.database.query(
-            "DELETE FROM response_cache WHERE expires_at IS NOT NULL AND expires_at <= \(now) RETURNING cache_key"
-        ).count
-    }
-
-    /// Stores a body.
-    public func storeResponse(tenantID: String, key: String, body: [UInt8], provider: String? = nil, model: String? = nil, expiresAt: Date? = nil) async throws {
-        try await context.database.query(
-            """
-            INSERT INTO response_cache(tenant_id, cache_key, provider, model, body, created_at, expires_at)
-            VALUES (\(tenantID), \(key), \(provider), \(model), \(body), \(context.now), \(expiresAt))
+            VALUES (\(tenantID), \(key), \(provider), \(model), \(body), \(createdAt ?? context.now), \(expiresAt))
             ON CONFLICT (tenant_id, cache_key) DO UPDATE SET provider = excluded.provider, model = excluded.model,
                 body = excluded.body, created_at = excluded.created_at, expires_at = excluded.expires_at
             """)
@@ -72,11 +40,17 @@ public struct ResponseCacheRepository: Sendable {
         try await context.database.query("DELETE FROM response_cache WHERE tenant_id = \(tenantID) AND cache_key = \(key)")
     }
 
-    /// Removes expired entries of every tenant (system maintenance); returns how many.
+    /// Entries stored, expired ones not yet purged included (system metrics).
+    public func countResponses() async throws -> Int {
+        try await context.database.first("SELECT COUNT(*) AS n FROM response_cache").map { try $0.int("n") } ?? 0
+    }
+
+    /// Removes the entries of every tenant that expired at `now` (default: the store's clock;
+    /// system maintenance); returns how many.
     @discardableResult
-    public func purgeExpiredResponses() async throws -> Int {
+    public func purgeExpiredResponses(at now: Date? = nil) async throws -> Int {
         try await context.database.query(
-            "DELETE FROM response_cache WHERE expires_at IS NOT NULL AND expires_at <= \(context.now) RETURNING cache_key"
+            "DELETE FROM response_cache WHERE expires_at IS NOT NULL AND expires_at <= \(now ?? context.now) RETURNING cache_key"
         ).count
     }
 }
