@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "KimiSwarmClient", targets: ["KimiSwarmClient"]),
         .library(name: "KimiSwarmEngine", targets: ["KimiSwarmEngine"]),
         .library(name: "KimiSwarmStore", targets: ["KimiSwarmStore"]),
+        .library(name: "KimiSwarmPlatform", targets: ["KimiSwarmPlatform"]),
         .library(name: "KimiSwarmServer", targets: ["KimiSwarmServer"]),
         .library(name: "KimiSwarmTesting", targets: ["KimiSwarmTesting"]),
         .executable(name: "swarm", targets: ["swarm"]),
@@ -94,9 +95,24 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "KimiSwarmPlatform",
+            dependencies: [
+                "KimiSwarmCore",
+                "KimiSwarmClient",
+                "KimiSwarmEngine",
+                "KimiSwarmStore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "KimiSwarmServer",
             dependencies: [
                 "KimiSwarmCore",
+                "KimiSwarmPlatform",
                 "KimiSwarmClient",
                 "KimiSwarmEngine",
                 "KimiSwarmStore",
@@ -132,6 +148,7 @@ let package = Package(
                 "KimiSwarmClient",
                 "KimiSwarmEngine",
                 "KimiSwarmStore",
+                "KimiSwarmPlatform",
                 "KimiSwarmServer",
                 "KimiSwarmTesting",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -216,6 +233,7 @@ let package = Package(
                 "KimiSwarmClient",
                 "KimiSwarmEngine",
                 "KimiSwarmStore",
+                "KimiSwarmPlatform",
                 "KimiSwarmServer",
                 "KimiSwarmTesting",
                 "swarm",

@@ -4,6 +4,7 @@ import Hummingbird
 import KimiSwarmClient
 import KimiSwarmCore
 import KimiSwarmEngine
+import KimiSwarmPlatform
 import KimiSwarmServer
 import KimiSwarmStore
 import Logging

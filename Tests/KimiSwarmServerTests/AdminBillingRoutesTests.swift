@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOHTTP1
 import KimiSwarmCore
+@testable import KimiSwarmPlatform
 import KimiSwarmServer
 import KimiSwarmStore
 import Testing

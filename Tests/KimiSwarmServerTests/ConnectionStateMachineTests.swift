@@ -2,6 +2,7 @@ import NIOCore
 import NIOHTTP1
 import Testing
 
+@testable import KimiSwarmPlatform
 @testable import KimiSwarmServer
 
 /// The guard's decisions, without sockets or a clock: time is passed in.

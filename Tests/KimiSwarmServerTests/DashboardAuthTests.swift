@@ -3,6 +3,7 @@ import KimiSwarmCore
 import KimiSwarmStore
 import Testing
 
+@testable import KimiSwarmPlatform
 @testable import KimiSwarmServer
 
 /// Signing in and out of the dashboard over real HTTP: passwords and API keys, the cookie's

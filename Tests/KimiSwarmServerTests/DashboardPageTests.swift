@@ -5,6 +5,7 @@ import KimiSwarmTesting
 import NIOHTTP1
 import Testing
 
+@testable import KimiSwarmPlatform
 @testable import KimiSwarmServer
 
 /// Every dashboard page rendered over real HTTP, for every role: what each role may open,

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+@testable import KimiSwarmPlatform
 import KimiSwarmServer
 import Synchronization
 import _CryptoExtras

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import HummingbirdWSClient
 import KimiSwarmCore
+@testable import KimiSwarmPlatform
 import KimiSwarmServer
 import KimiSwarmStore
 import KimiSwarmTesting

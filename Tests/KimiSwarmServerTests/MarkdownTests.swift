@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 
+@testable import KimiSwarmPlatform
 @testable import KimiSwarmServer
 
 @Suite("Dashboard Markdown and HTML")

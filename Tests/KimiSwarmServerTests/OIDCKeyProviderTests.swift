@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Crypto
 import Foundation
+@testable import KimiSwarmPlatform
 import KimiSwarmServer
 import KimiSwarmTesting
 import Logging

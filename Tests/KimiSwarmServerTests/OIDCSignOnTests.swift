@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import KimiSwarmCore
+@testable import KimiSwarmPlatform
 import KimiSwarmServer
 import KimiSwarmTesting
 import NIOHTTP1

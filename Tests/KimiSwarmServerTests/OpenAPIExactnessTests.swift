@@ -3,6 +3,7 @@ import KimiSwarmCore
 import KimiSwarmEngine
 import Testing
 
+@testable import KimiSwarmPlatform
 @testable import KimiSwarmServer
 
 /// The OpenAPI document says what the server does: the statuses every route can answer, the

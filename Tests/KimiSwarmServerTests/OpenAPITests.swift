@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import NIOHTTP1
 import KimiSwarmCore
+@testable import KimiSwarmPlatform
 import KimiSwarmServer
 import Testing
 

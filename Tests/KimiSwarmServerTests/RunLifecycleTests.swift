@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import KimiSwarmCore
+@testable import KimiSwarmPlatform
 import KimiSwarmServer
 import KimiSwarmStore
 import KimiSwarmTesting

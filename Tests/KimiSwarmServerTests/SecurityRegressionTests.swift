@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import KimiSwarmCore
 import KimiSwarmEngine
+@testable import KimiSwarmPlatform
 import KimiSwarmServer
 import KimiSwarmStore
 import KimiSwarmTesting

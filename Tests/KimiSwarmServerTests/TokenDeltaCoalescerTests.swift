@@ -2,6 +2,7 @@ import KimiSwarmCore
 import KimiSwarmEngine
 import Testing
 
+@testable import KimiSwarmPlatform
 @testable import KimiSwarmServer
 
 @Suite("Token deltas are merged before they are stored")

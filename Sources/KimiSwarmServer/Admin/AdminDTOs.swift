@@ -1,5 +1,6 @@
 import Foundation
 import KimiSwarmEngine
+import KimiSwarmPlatform
 import KimiSwarmStore
 
 /// A tenant as the API shows it.

@@ -1,5 +1,6 @@
 import Foundation
 import KimiSwarmEngine
+import KimiSwarmPlatform
 import KimiSwarmStore
 
 /// Every admin route group of `/api/v1`: who am I, tenants, members, API keys, provider

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import KimiSwarmStore
+import KimiSwarmPlatform
 import NIOCore
 
 extension Principal {

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import KimiSwarmCore
+import KimiSwarmPlatform
 import KimiSwarmStore
 
 /// `/credentials`: the tenant's provider keys, write-only. Listing shows metadata; a secret

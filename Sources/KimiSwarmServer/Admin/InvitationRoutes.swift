@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import KimiSwarmStore
+import KimiSwarmPlatform
 
 /// Invitations: `/invitations` (the tenant's pending ones, for its admins: list, withdraw) and
 /// `/me/invitations` (the person's own, across tenants: list, accept, decline). Accepting and

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import KimiSwarmStore
+import KimiSwarmPlatform
 
 /// `/keys`: the tenant's API keys. Listing never shows a secret; creating answers the plain
 /// key once; revoking takes effect at once on this replica (the authenticator's cache is

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import KimiSwarmStore
+import KimiSwarmPlatform
 
 /// `/members`: who belongs to the caller's tenant and with which role. Adding a member by
 /// e-mail creates the user when there is none. A person who has an account already (in

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import KimiSwarmStore
+import KimiSwarmPlatform
 import NIOPosix
 
 /// `PUT /me/password`: a user sets or changes their dashboard password (the current one is

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import KimiSwarmStore
+import KimiSwarmPlatform
 
 /// `/plans` (read by every role, written by the super admin) and `/quota`, the caller's
 /// tenant's limits.

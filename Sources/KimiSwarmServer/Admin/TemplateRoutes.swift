@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import KimiSwarmEngine
+import KimiSwarmPlatform
 import KimiSwarmStore
 
 /// `/templates`: the shipped templates of the server's library plus the tenant's own. A

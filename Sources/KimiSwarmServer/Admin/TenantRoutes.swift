@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import KimiSwarmStore
+import KimiSwarmPlatform
 
 /// `GET /me` (any role) and the super admin's tenant directory: `/tenants`,
 /// `/tenants/{tenant_id}` and `/tenants/{tenant_id}/plan`. A super admin sees every tenant,

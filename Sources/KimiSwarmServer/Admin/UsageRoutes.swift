@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import KimiSwarmCore
+import KimiSwarmPlatform
 import Hummingbird
 import KimiSwarmStore
 import NIOCore

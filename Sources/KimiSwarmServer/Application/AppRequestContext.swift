@@ -1,6 +1,7 @@
 import Foundation
 public import Hummingbird
 import KimiSwarmStore
+public import KimiSwarmPlatform
 
 /// The request context of every route: Hummingbird's core storage, the caller once the auth
 /// middleware identified them, and the request id that error bodies and logs carry.

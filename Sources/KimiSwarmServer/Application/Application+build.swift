@@ -4,6 +4,7 @@ import Foundation
 public import Hummingbird
 import HummingbirdWebSocket
 public import KimiSwarmClient
+public import KimiSwarmPlatform
 import KimiSwarmCore
 public import KimiSwarmEngine
 public import KimiSwarmStore

@@ -1,5 +1,6 @@
 public import Foundation
 public import KimiSwarmCore
+import KimiSwarmPlatform
 
 /// Everything the server needs to know that is not a dependency: where to listen, limits,
 /// workers and auth. Every value has a default; the command line fills it from flags, the

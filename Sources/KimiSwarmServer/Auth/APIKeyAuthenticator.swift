@@ -1,5 +1,6 @@
 public import Foundation
 public import KimiSwarmStore
+public import KimiSwarmPlatform
 import Synchronization
 
 /// API keys (`ks_...`) as bearer tokens. Lookups are cached by the key's hash for a short

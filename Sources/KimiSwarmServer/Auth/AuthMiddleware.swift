@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 public import Hummingbird
 public import KimiSwarmStore
+import KimiSwarmPlatform
 import Logging
 
 /// Authenticates every request of the groups it is added to: `Authorization: Bearer <token>`

@@ -1,5 +1,6 @@
 import Foundation
 import KimiSwarmStore
+public import KimiSwarmPlatform
 
 /// Turns a bearer token into a caller, or says why it cannot.
 public protocol Authenticator: Sendable {

@@ -1,5 +1,6 @@
 import Foundation
 public import KimiSwarmStore
+import KimiSwarmPlatform
 import Synchronization
 
 /// Whether tenants are suspended, cached briefly so the hot path does not read the database

@@ -1,5 +1,6 @@
 import Foundation
 public import KimiSwarmStore
+public import KimiSwarmPlatform
 import Logging
 import Synchronization
 

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import KimiSwarmStore
+import KimiSwarmPlatform
 
 /// `/admin` (super admin): tenants (create, plan, suspend), plans and their limits, every
 /// user, and the system's health from `/ready` with each provider's circuit states.

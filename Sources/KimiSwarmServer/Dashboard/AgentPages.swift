@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import KimiSwarmEngine
+import KimiSwarmPlatform
 import KimiSwarmStore
 
 /// `/agents`: the shipped templates and the tenant's own; create, edit, duplicate and delete

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import KimiSwarmCore
+import KimiSwarmPlatform
 import KimiSwarmStore
 
 /// `/costs`: spend and tokens per day over a chosen range, the same range by model, swarm,

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import KimiSwarmEngine
+import KimiSwarmPlatform
 import KimiSwarmStore
 
 /// The web dashboard at `/`: server-rendered pages over the same API, one stylesheet, one

@@ -1,5 +1,6 @@
 import Foundation
 import KimiSwarmStore
+import KimiSwarmPlatform
 
 /// The page shell every dashboard page shares: the header with the navigation the caller's
 /// role allows, who is signed in, the sign-out form, and the one stylesheet and script.

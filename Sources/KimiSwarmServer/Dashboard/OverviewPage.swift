@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import KimiSwarmStore
+import KimiSwarmPlatform
 
 /// `/`: runs today, running now, failures, the month's spend against the plan's budget, the
 /// top swarms and models of the month, and the latest runs. Each part shows only when the

@@ -1,5 +1,6 @@
 import Foundation
 import KimiSwarmEngine
+import KimiSwarmPlatform
 
 /// Draws a run's plan as a graph: one column per dependency level, sub-agents as nodes (their
 /// `data-state` colours them through the stylesheet), dependencies as edges, and a final

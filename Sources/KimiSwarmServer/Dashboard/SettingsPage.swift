@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import KimiSwarmStore
+import KimiSwarmPlatform
 
 /// `/settings`: your password; the tenant's API keys (a new key's secret is shown once),
 /// provider credentials (write-only) and members with their roles. Every change goes

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import KimiSwarmStore
+import KimiSwarmPlatform
 import NIOPosix
 import Synchronization
 

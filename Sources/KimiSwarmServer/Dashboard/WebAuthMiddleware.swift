@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import KimiSwarmStore
+import KimiSwarmPlatform
 import Logging
 
 /// The dashboard's signed-in session: the cookie's value and its stored row.

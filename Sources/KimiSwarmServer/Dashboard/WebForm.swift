@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import KimiSwarmStore
+import KimiSwarmPlatform
 import NIOCore
 
 /// A submitted HTML form (`application/x-www-form-urlencoded`). Reading one checks its CSRF

@@ -1,5 +1,6 @@
 import Foundation
 import KimiSwarmCore
+public import KimiSwarmPlatform
 public import HTTPTypes
 import Hummingbird
 
@@ -31,6 +32,28 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String { "\(status.code) \(type): \(message)" }
+
+    /// The answer to a refusal of the platform: its kind decides the status.
+    public init(_ refusal: PlatformError) {
+        var headers: HTTPFields = [:]
+        let status: HTTPResponse.Status
+        switch refusal.kind {
+        case .invalid: status = .badRequest
+        case .unprocessable: status = .unprocessableContent
+        case .unauthenticated:
+            status = .unauthorized
+            headers[.wwwAuthenticate] = "Bearer realm=\"kimiswarm\""
+        case .forbidden: status = .forbidden
+        case .notFound: status = .notFound
+        case .conflict: status = .conflict
+        case .limited(let seconds):
+            status = .tooManyRequests
+            headers[.retryAfter] = String(Int.clamping(seconds.rounded(.up), to: 1...31_622_400))
+        case .unavailable: status = .serviceUnavailable
+        case .internalError: status = .internalServerError
+        }
+        self.init(status: status, type: refusal.type, message: refusal.message, hint: refusal.hint, headers: headers, param: refusal.param)
+    }
 
     static func invalidRequest(_ message: String, hint: String? = nil, param: String? = nil) -> APIError {
         APIError(status: .badRequest, type: "invalid_request", message: message, hint: hint, param: param)

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 public import Hummingbird
 import KimiSwarmCore
+import KimiSwarmPlatform
 import KimiSwarmStore
 import Logging
 import NIOCore
@@ -48,6 +49,8 @@ public struct ErrorMiddleware: RouterMiddleware {
     /// The API error for anything thrown by a route.
     static func apiError(for error: any Error, logger: Logger) -> APIError {
         switch error {
+        case let refusal as PlatformError:
+            return APIError(refusal)
         case let error as APIError:
             return error
         case let error as HTTPError:
@@ -169,15 +172,6 @@ public struct ErrorMiddleware: RouterMiddleware {
         headers[.cacheControl] = "no-store"
         return Response(status: error.status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
-}
-
-extension JSONEncoder {
-    /// Sorted keys, so bodies are stable.
-    static let sorted: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }()
 }
 
 /// Headers every response carries.

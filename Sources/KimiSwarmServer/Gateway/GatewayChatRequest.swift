@@ -1,5 +1,6 @@
 import Foundation
 import KimiSwarmCore
+import KimiSwarmPlatform
 
 /// A `POST /v1/chat/completions` body in OpenAI's wire format, read into Core's
 /// ``ChatRequest`` plus what only the gateway cares about (`stream`, `include_usage`).

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import KimiSwarmClient
+import KimiSwarmPlatform
 import KimiSwarmCore
 import Logging
 import NIOCore

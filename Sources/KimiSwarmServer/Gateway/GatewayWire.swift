@@ -1,5 +1,6 @@
 import Foundation
 import KimiSwarmCore
+import KimiSwarmPlatform
 import NIOCore
 
 /// The gateway's answers in OpenAI's exact JSON shapes: chat completions, stream chunks,

@@ -1,3 +1,4 @@
+import KimiSwarmPlatform
 import Hummingbird
 
 /// Applies the tenant's requests-per-minute limit (and each key's) to the routes of the

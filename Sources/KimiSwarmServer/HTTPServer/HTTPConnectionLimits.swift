@@ -1,4 +1,5 @@
 public import KimiSwarmCore
+import KimiSwarmPlatform
 
 #if canImport(Glibc)
 import Glibc

@@ -1,3 +1,4 @@
+import KimiSwarmPlatform
 import Foundation
 public import Hummingbird
 public import Prometheus
@@ -61,7 +62,7 @@ public struct HTTPMetricsMiddleware: RouterMiddleware {
                 method: request.method.rawValue, route: Self.route(context), status: response.status.code, duration: .now - start)
             return response
         } catch {
-            let status = (error as? APIError)?.status.code ?? (error as? HTTPError)?.status.code ?? 500
+            let status = (error as? APIError)?.status.code ?? (error as? PlatformError).map { APIError($0).status.code } ?? (error as? HTTPError)?.status.code ?? 500
             instruments.record(method: request.method.rawValue, route: Self.route(context), status: status, duration: .now - start)
             throw error
         }

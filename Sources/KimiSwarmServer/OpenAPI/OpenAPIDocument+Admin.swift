@@ -1,4 +1,5 @@
 import KimiSwarmCore
+import KimiSwarmPlatform
 
 extension OpenAPIDocument {
     static let usageQuery: [JSONValue] = [

@@ -1,4 +1,5 @@
 import KimiSwarmCore
+import KimiSwarmPlatform
 import KimiSwarmStore
 
 extension OpenAPIDocument {

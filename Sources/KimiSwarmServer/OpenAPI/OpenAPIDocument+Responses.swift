@@ -1,4 +1,5 @@
 import KimiSwarmCore
+import KimiSwarmPlatform
 
 extension OpenAPIDocument {
     /// An answer with a JSON body of the named schema (or none).

@@ -1,5 +1,6 @@
 import Foundation
 import KimiSwarmCore
+import KimiSwarmPlatform
 import KimiSwarmStore
 
 /// The server's OpenAPI 3.1.0 document, written as data. The coverage test checks that every

@@ -1,4 +1,5 @@
 import KimiSwarmCore
+import KimiSwarmPlatform
 
 extension OpenAPISchemas {
     /// The OpenAI-compatible gateway: its request bodies with the ranges

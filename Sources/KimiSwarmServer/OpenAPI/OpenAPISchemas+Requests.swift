@@ -1,5 +1,6 @@
 import Foundation
 import KimiSwarmCore
+import KimiSwarmPlatform
 import KimiSwarmEngine
 
 extension OpenAPISchemas {

@@ -1,4 +1,5 @@
 import KimiSwarmCore
+import KimiSwarmPlatform
 import KimiSwarmEngine
 import KimiSwarmStore
 

@@ -1,5 +1,6 @@
 import Foundation
 import KimiSwarmCore
+import KimiSwarmPlatform
 import KimiSwarmStore
 
 /// The component schemas of the OpenAPI document (JSON Schema 2020-12, as OpenAPI 3.1 uses):

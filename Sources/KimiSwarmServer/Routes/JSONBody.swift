@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import KimiSwarmCore
+import KimiSwarmPlatform
 import NIOCore
 
 /// Reads JSON request bodies strictly: within the size limit, at most ``maxDepth`` levels of

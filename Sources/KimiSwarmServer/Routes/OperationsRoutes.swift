@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import KimiSwarmClient
+import KimiSwarmPlatform
 import KimiSwarmCore
 import KimiSwarmStore
 import NIOCore

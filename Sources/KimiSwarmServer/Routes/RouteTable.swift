@@ -2,6 +2,7 @@ import Foundation
 public import HTTPTypes
 import Hummingbird
 import KimiSwarmStore
+public import KimiSwarmPlatform
 import Synchronization
 
 /// One route the server answers, as registered: for the OpenAPI coverage test and the role

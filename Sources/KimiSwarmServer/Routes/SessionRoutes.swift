@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import KimiSwarmStore
+import KimiSwarmPlatform
 
 /// `POST /api/v1/sessions`: exchanges the caller's credential for a short-lived HS256 session
 /// token, for browsers and WebSocket clients. A session never carries more authority than the

@@ -1,5 +1,6 @@
 import Foundation
 import KimiSwarmCore
+import KimiSwarmPlatform
 import KimiSwarmStore
 
 /// A run as the API shows it.

@@ -1,5 +1,6 @@
 import Foundation
 import KimiSwarmCore
+import KimiSwarmPlatform
 import KimiSwarmEngine
 
 /// The body of `POST /api/v1/runs`: a task, where its plan comes from (the planner, a

@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import KimiSwarmCore
+import KimiSwarmPlatform
 import KimiSwarmEngine
 import KimiSwarmStore
 import Logging

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdWebSocket
 import KimiSwarmStore
+import KimiSwarmPlatform
 import Logging
 import ServiceLifecycle
 

@@ -1,19 +1,26 @@
-import Foundation
-import KimiSwarmClient
-import KimiSwarmCore
-import KimiSwarmStore
+package import Foundation
+package import KimiSwarmClient
+package import KimiSwarmCore
+package import KimiSwarmStore
 
 /// Bills gateway calls: the exact cost from the client's prices, a ledger row queued on the
 /// ``UsageRecorder`` (written in the background) and the tenant's in-memory totals that the
 /// ``QuotaEnforcer`` checks. Never waits on the database.
-struct GatewayMeter: Sendable {
-    let client: LLMClient
-    let recorder: UsageRecorder
-    let quotas: QuotaEnforcer
-    let metrics: TenantUsageMetrics
+package struct GatewayMeter: Sendable {
+    package let client: LLMClient
+    package let recorder: UsageRecorder
+    package let quotas: QuotaEnforcer
+    package let metrics: TenantUsageMetrics
+
+    package init(client: LLMClient, recorder: UsageRecorder, quotas: QuotaEnforcer, metrics: TenantUsageMetrics) {
+        self.client = client
+        self.recorder = recorder
+        self.quotas = quotas
+        self.metrics = metrics
+    }
 
     /// Records one call of `principal`.
-    func bill(
+    package func bill(
         _ principal: Principal, provider: ProviderID, model: String, usage: Usage, started: ContinuousClock.Instant, cacheHit: Bool = false
     ) {
         let cost = client.cost(provider: provider, model: model, usage: usage) ?? 0

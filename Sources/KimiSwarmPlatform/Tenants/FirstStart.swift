@@ -1,4 +1,4 @@
-import Foundation
+package import Foundation
 public import KimiSwarmCore
 public import KimiSwarmStore
 public import Logging

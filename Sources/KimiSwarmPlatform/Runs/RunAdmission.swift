@@ -1,27 +1,33 @@
-import Foundation
-import HTTPTypes
-import KimiSwarmEngine
-import KimiSwarmStore
+package import Foundation
+package import KimiSwarmEngine
+package import KimiSwarmStore
 
 /// The plan's limits on runs, checked before a run is queued: concurrent runs, sub-agents
 /// per run, and the month's budget against the run's cost estimate (a run whose estimated
 /// cost, or whose own `max_cost_usd`, is more than what is left is refused; one that fits is
 /// capped at what is left, so its budget stops it there).
-struct RunAdmission: Sendable {
-    let store: SwarmStore
-    let factory: RunEngineFactory
-    let now: @Sendable () -> Date
+package struct RunAdmission: Sendable {
+    package let store: SwarmStore
+    package let factory: RunEngineFactory
+    package let now: @Sendable () -> Date
     /// What calls in flight on this replica reserved counts as spent (their cost is not
     /// recorded yet); `nil` in tests of the arithmetic alone.
-    var quotas: QuotaEnforcer? = nil
+    package var quotas: QuotaEnforcer? = nil
 
-    func admit(_ requested: RunSpec, principal: Principal, library: TemplateLibrary) async throws -> (RunSpec, RunEstimate) {
+    package init(store: SwarmStore, factory: RunEngineFactory, now: @escaping @Sendable () -> Date, quotas: QuotaEnforcer? = nil) {
+        self.store = store
+        self.factory = factory
+        self.now = now
+        self.quotas = quotas
+    }
+
+    package func admit(_ requested: RunSpec, principal: Principal, library: TemplateLibrary) async throws -> (RunSpec, RunEstimate) {
         let limits = try await store.quotas.effectiveQuota(tenantID: principal.tenantID)
         var spec = try Self.capped(requested, by: limits)
         if let maximum = limits.maxConcurrentRuns {
             let active = try await store.runs.activeRunCount(tenantID: principal.tenantID)
             if active >= maximum {
-                throw APIError.limited(
+                throw PlatformError.limited(
                     type: "quota_exceeded", "the plan's concurrent runs limit (\(maximum)) is reached", retryAfter: 10,
                     hint: "Wait for a run to finish, cancel one, or move to a larger plan.")
             }
@@ -35,18 +41,18 @@ struct RunAdmission: Sendable {
             let remaining = budget - spent - (quotas?.reserved(tenantID: principal.tenantID).costUSD ?? 0)
             let retry = max(1, next.timeIntervalSince(now()))
             if remaining <= 0 {
-                throw APIError.limited(
+                throw PlatformError.limited(
                     type: "quota_exceeded", "the monthly budget ($\(budget)) is spent", retryAfter: retry,
                     hint: "It renews on \(UsageRollup.day(of: next)); or raise the tenant's budget.")
             }
             if estimate.expectedCostUSD > remaining {
-                throw APIError.limited(
+                throw PlatformError.limited(
                     type: "quota_exceeded",
                     "the run's estimated cost ($\(estimate.expectedCostUSD)) is more than the $\(remaining) left of the monthly budget",
                     retryAfter: retry, hint: "Use fewer sub-agents or a smaller task, or raise the budget; it renews on \(UsageRollup.day(of: next)).")
             }
             if let asked = spec.limits.maxCostUSD, asked > remaining {
-                throw APIError.limited(
+                throw PlatformError.limited(
                     type: "quota_exceeded", "`budgets.max_cost_usd` ($\(asked)) is more than the $\(remaining) left of the monthly budget",
                     retryAfter: retry, hint: "Ask for at most \(remaining), or raise the budget.")
             }
@@ -58,22 +64,22 @@ struct RunAdmission: Sendable {
 
     /// The estimate of a run as it would be admitted: with the plan's caps applied (but no
     /// budget check), so an estimate never describes a run the plan would not allow.
-    func estimate(_ requested: RunSpec, principal: Principal, library: TemplateLibrary) async throws -> RunEstimate {
+    package func estimate(_ requested: RunSpec, principal: Principal, library: TemplateLibrary) async throws -> RunEstimate {
         let limits = try await store.quotas.effectiveQuota(tenantID: principal.tenantID)
         return factory.estimate(try Self.capped(requested, by: limits), library: library)
     }
 
     /// `requested` within the plan's sub-agents per run: a run that did not ask for a number
     /// gets the plan's; one that asked for more, or whose graph has more tasks, is refused (422).
-    static func capped(_ requested: RunSpec, by limits: QuotaLimits) throws -> RunSpec {
+    package static func capped(_ requested: RunSpec, by limits: QuotaLimits) throws -> RunSpec {
         var spec = requested
         if let maximum = limits.maxSubAgentsPerRun {
             if spec.limits.maxSubAgents > maximum {
                 if requested.limits.maxSubAgents == RunLimits().maxSubAgents {
                     spec.limits.maxSubAgents = maximum
                 } else {
-                    throw APIError(
-                        status: .unprocessableContent, type: "quota_exceeded",
+                    throw PlatformError(
+                        .unprocessable, type: "quota_exceeded",
                         message: "`budgets.max_sub_agents` (\(spec.limits.maxSubAgents)) is above the plan's sub-agents per run (\(maximum))",
                         hint: "Ask for at most \(maximum), or move to a larger plan.", param: "budgets.max_sub_agents")
                 }
@@ -81,8 +87,8 @@ struct RunAdmission: Sendable {
             spec.limits.concurrency = min(spec.limits.concurrency, spec.limits.maxSubAgents)
         }
         if case .graph(let graph) = spec.source, graph.tasks.count > spec.limits.maxSubAgents {
-            throw APIError(
-                status: .unprocessableContent, type: "quota_exceeded",
+            throw PlatformError(
+                .unprocessable, type: "quota_exceeded",
                 message: "the graph has \(graph.tasks.count) tasks, more than the \(spec.limits.maxSubAgents) sub-agents this run may start",
                 hint: "Merge tasks, or raise `budgets.max_sub_agents` within the plan.", param: "graph")
         }
@@ -90,7 +96,7 @@ struct RunAdmission: Sendable {
     }
 
     /// The first instant of the month of `date` and of the next month (UTC).
-    static func month(of date: Date) -> (Date, Date) {
+    package static func month(of date: Date) -> (Date, Date) {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
         let start = calendar.date(from: calendar.dateComponents([.year, .month], from: date)) ?? date

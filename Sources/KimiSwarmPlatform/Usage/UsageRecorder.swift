@@ -1,8 +1,8 @@
-import Foundation
-import KimiSwarmStore
-import Logging
-import ServiceLifecycle
-import Synchronization
+package import Foundation
+package import KimiSwarmStore
+package import Logging
+package import ServiceLifecycle
+package import Synchronization
 
 /// Writes gateway calls to the tenants' usage ledgers in the background, so that no request
 /// waits on the database: ``record(_:)`` only appends to a buffer in memory; the service's
@@ -12,7 +12,7 @@ import Synchronization
 /// A record whose write fails is retried on the next round (a database that is briefly away
 /// loses nothing); beyond ``capacity`` waiting records the oldest are dropped with an error
 /// in the log, so a database that stays away cannot exhaust the memory.
-final class UsageRecorder: Service, Sendable {
+package final class UsageRecorder: Service, Sendable {
     private struct State {
         var pending: [UsageRecord] = []
         var waiter: CheckedContinuation<Void, Never>?
@@ -23,13 +23,13 @@ final class UsageRecorder: Service, Sendable {
     private let logger: Logger
     private let state = Mutex(State())
     /// How long records wait at most before being written.
-    let interval: Duration
+    package let interval: Duration
     /// How many waiting records wake the writer early.
-    let batchSize: Int
+    package let batchSize: Int
     /// The most records kept waiting.
-    let capacity: Int
+    package let capacity: Int
 
-    init(store: SwarmStore, logger: Logger, interval: Duration = .milliseconds(250), batchSize: Int = 256, capacity: Int = 100_000) {
+    package init(store: SwarmStore, logger: Logger, interval: Duration = .milliseconds(250), batchSize: Int = 256, capacity: Int = 100_000) {
         self.store = store
         self.logger = logger
         self.interval = interval
@@ -38,7 +38,7 @@ final class UsageRecorder: Service, Sendable {
     }
 
     /// Queues a record for the ledger; returns at once.
-    func record(_ record: UsageRecord) {
+    package func record(_ record: UsageRecord) {
         let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
             state.pending.append(record)
             if state.pending.count > capacity {
@@ -53,9 +53,9 @@ final class UsageRecorder: Service, Sendable {
     }
 
     /// Records waiting to be written.
-    var pendingCount: Int { state.withLock { $0.pending.count } }
+    package var pendingCount: Int { state.withLock { $0.pending.count } }
 
-    func run() async throws {
+    package func run() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             await cancelWhenGracefulShutdown { await self.waitForWork() }
             await flush()
@@ -91,7 +91,7 @@ final class UsageRecorder: Service, Sendable {
     }
 
     /// Writes every waiting record now (records that fail stay queued for the next round).
-    func flush() async {
+    package func flush() async {
         let (batch, dropped) = state.withLock { state -> ([UsageRecord], Int) in
             defer {
                 state.pending.removeAll(keepingCapacity: true)

@@ -1,25 +1,25 @@
-import Foundation
-import KimiSwarmCore
-import KimiSwarmStore
-import Logging
+package import Foundation
+package import KimiSwarmCore
+package import KimiSwarmStore
+package import Logging
 
 /// The store's journal for one run, which also writes each new model call to the tenant's
 /// usage ledger (and its rollups), so run costs show in usage like gateway calls. A replayed
 /// step is already in the journal and is not billed again.
-struct UsageRecordingJournal: RunJournal {
-    let inner: StoreRunJournal
-    let store: SwarmStore
-    let tenantID: String
-    let runID: String
-    let userID: String?
-    let apiKeyID: String?
+package struct UsageRecordingJournal: RunJournal {
+    package let inner: StoreRunJournal
+    package let store: SwarmStore
+    package let tenantID: String
+    package let runID: String
+    package let userID: String?
+    package let apiKeyID: String?
     /// The run's swarm (or `planner`/`graph`), which usage is grouped by as its template.
-    let templateID: String?
-    let defaultProvider: ProviderID
-    let onRecorded: @Sendable (UsageRecord) -> Void
-    let logger: Logger
+    package let templateID: String?
+    package let defaultProvider: ProviderID
+    package let onRecorded: @Sendable (UsageRecord) -> Void
+    package let logger: Logger
 
-    func record(_ entry: JournalEntry) async throws -> JournalEntry {
+    package func record(_ entry: JournalEntry) async throws -> JournalEntry {
         let stored = try await inner.record(entry)
         // The store keeps whole milliseconds: the entry is ours when it is the one just written.
         guard entry.kind == .llm, stored.payload == entry.payload,
@@ -43,11 +43,11 @@ struct UsageRecordingJournal: RunJournal {
         return stored
     }
 
-    func entry(runID: String, stepID: String) async throws -> JournalEntry? {
+    package func entry(runID: String, stepID: String) async throws -> JournalEntry? {
         try await inner.entry(runID: runID, stepID: stepID)
     }
 
-    func entries(runID: String) async throws -> [JournalEntry] {
+    package func entries(runID: String) async throws -> [JournalEntry] {
         try await inner.entries(runID: runID)
     }
 }

@@ -1,19 +1,19 @@
 /// A token bucket for requests per minute: holds up to one minute's worth of requests and
 /// refills continuously at `perMinute / 60` a second. A pure value; the caller passes the time.
-struct TokenBucket: Sendable {
+package struct TokenBucket: Sendable {
     private(set) var capacity: Double
     private(set) var tokens: Double
     private var updated: ContinuousClock.Instant
 
     /// A full bucket.
-    init(perMinute: Int, at now: ContinuousClock.Instant) {
+    package init(perMinute: Int, at now: ContinuousClock.Instant) {
         capacity = Double(max(1, perMinute))
         tokens = capacity
         updated = now
     }
 
     /// Follows a changed limit; the tokens left never exceed the new capacity.
-    mutating func resize(perMinute: Int) {
+    package mutating func resize(perMinute: Int) {
         let next = Double(max(1, perMinute))
         guard next != capacity else { return }
         capacity = next
@@ -21,7 +21,7 @@ struct TokenBucket: Sendable {
     }
 
     /// Takes one token: `nil` when granted, else the seconds until one is available.
-    mutating func take(at now: ContinuousClock.Instant) -> Double? {
+    package mutating func take(at now: ContinuousClock.Instant) -> Double? {
         let elapsed = now - updated
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         if seconds > 0 {

@@ -1,7 +1,7 @@
-import Foundation
-import KimiSwarmCore
-import KimiSwarmEngine
-import KimiSwarmStore
+package import Foundation
+package import KimiSwarmCore
+package import KimiSwarmEngine
+package import KimiSwarmStore
 
 /// Keeps a resumed run's event stream reading like one uninterrupted run. When a run resumes
 /// (after a crash, a kill, a shutdown or a resume request), the engine replays its journal and
@@ -9,7 +9,7 @@ import KimiSwarmStore
 /// `agent_started`/`agent_finished` for every agent whose work was journaled. What the stored
 /// stream already says is dropped; everything new (a step that had not finished, costs, the
 /// end) goes through.
-struct ResumedEventFilter: Sendable {
+package struct ResumedEventFilter: Sendable {
     private var started = false
     private var planned = false
     private var synthesisStarted = false
@@ -17,10 +17,10 @@ struct ResumedEventFilter: Sendable {
     private var agentsFinished: Set<String> = []
 
     /// A filter that lets everything through (a run's first execution).
-    init() {}
+    package init() {}
 
     /// A filter for a run whose stored events are `events`.
-    init(stored events: [KimiSwarmStore.RunEvent]) {
+    package init(stored events: [KimiSwarmStore.RunEvent]) {
         for event in events {
             switch event.type {
             case "started": started = true
@@ -34,7 +34,7 @@ struct ResumedEventFilter: Sendable {
     }
 
     /// Reads every stored event of a run (in pages) into a filter.
-    static func load(store: SwarmStore, tenantID: String, runID: String) async throws -> ResumedEventFilter {
+    package static func load(store: SwarmStore, tenantID: String, runID: String) async throws -> ResumedEventFilter {
         var events: [KimiSwarmStore.RunEvent] = []
         var after = 0
         while true {
@@ -47,7 +47,7 @@ struct ResumedEventFilter: Sendable {
     }
 
     /// Whether `event` says something the stored stream does not already say.
-    func admits(_ event: KimiSwarmEngine.RunEvent) -> Bool {
+    package func admits(_ event: KimiSwarmEngine.RunEvent) -> Bool {
         switch event {
         case .started: return !started
         case .planned: return !planned

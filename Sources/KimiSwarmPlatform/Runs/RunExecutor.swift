@@ -1,7 +1,7 @@
-import Foundation
-import KimiSwarmClient
-import KimiSwarmCore
-import KimiSwarmEngine
+package import Foundation
+package import KimiSwarmClient
+package import KimiSwarmCore
+package import KimiSwarmEngine
 public import KimiSwarmStore
 public import Logging
 
@@ -10,17 +10,17 @@ public import Logging
 /// watches for a cancel request, and writes the outcome. A job that is picked up again after
 /// a crash resumes from the journal: finished steps are replayed, not paid again.
 public struct RunExecutor: Sendable {
-    let store: SwarmStore
-    let factory: RunEngineFactory
-    let hub: RunEventHub
-    let clients: TenantClients?
-    let metrics: TenantUsageMetrics?
-    let onUsage: @Sendable (UsageRecord) -> Void
-    let cancelPollInterval: Duration
-    let logger: Logger
+    package let store: SwarmStore
+    package let factory: RunEngineFactory
+    package let hub: RunEventHub
+    package let clients: TenantClients?
+    package let metrics: TenantUsageMetrics?
+    package let onUsage: @Sendable (UsageRecord) -> Void
+    package let cancelPollInterval: Duration
+    package let logger: Logger
     /// The tenants' quotas: checked when a run is claimed, and shared by every model call of
     /// every run (``TenantSpendGate``).
-    let quotas: QuotaEnforcer?
+    package let quotas: QuotaEnforcer?
 
     public init(
         store: SwarmStore, factory: RunEngineFactory, hub: RunEventHub, clients: TenantClients? = nil, metrics: TenantUsageMetrics? = nil,
@@ -32,7 +32,7 @@ public struct RunExecutor: Sendable {
             logger: logger, onUsage: onUsage)
     }
 
-    init(
+    package init(
         store: SwarmStore, factory: RunEngineFactory, hub: RunEventHub, clients: TenantClients?, metrics: TenantUsageMetrics?,
         quotas: QuotaEnforcer?, cancelPollInterval: Duration = .milliseconds(500), logger: Logger,
         onUsage: @escaping @Sendable (UsageRecord) -> Void
@@ -78,7 +78,7 @@ public struct RunExecutor: Sendable {
         if let quotas {
             do {
                 try await quotas.checkBudgets(tenantID: run.tenantID)
-            } catch let refusal as APIError where refusal.type == "quota_exceeded" {
+            } catch let refusal as PlatformError where refusal.type == "quota_exceeded" {
                 let message = "the run did not start: \(refusal.message). \(refusal.hint ?? "") Resume it once there is budget again."
                 try await finish(run, status: .failed, result: nil, error: message)
                 return .failed(message: message, retryable: false)

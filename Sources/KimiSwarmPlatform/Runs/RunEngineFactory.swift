@@ -1,4 +1,4 @@
-import Foundation
+package import Foundation
 public import KimiSwarmClient
 public import KimiSwarmCore
 public import KimiSwarmEngine
@@ -12,7 +12,7 @@ public struct RunEngineFactory: Sendable {
     public let client: LLMClient
     public let library: TemplateLibrary
     public let tools: [any Tool]
-    let logger: Logger
+    package let logger: Logger
 
     public init(client: LLMClient, library: TemplateLibrary, tools: [any Tool] = [CurrentTimeTool(), HTTPGetTool()], logger: Logger) {
         self.client = client
@@ -21,7 +21,7 @@ public struct RunEngineFactory: Sendable {
         self.logger = logger
     }
 
-    var provider: ProviderID { client.configuration.defaultProvider }
+    package var provider: ProviderID { client.configuration.defaultProvider }
 
     /// The shipped templates and swarms plus the tenant's own templates (a definition that no
     /// longer parses is left out and logged; the template routes refuse invalid ones).

@@ -1,4 +1,4 @@
-import KimiSwarmEngine
+package import KimiSwarmEngine
 
 /// Merges each agent's streamed token deltas into fewer events before they are stored: a
 /// streamed answer becomes a handful of rows instead of one per token, and a reader that
@@ -7,11 +7,11 @@ import KimiSwarmEngine
 /// An agent's buffered text is written before that agent's next other event (so each agent's
 /// order is kept), when it reaches ``maxBytes``, once it is ``window`` old (checked on every
 /// event of the run), and before any event of the run as a whole (cost, synthesis, finished).
-struct TokenDeltaCoalescer {
-    let maxBytes: Int
-    let window: Duration
+package struct TokenDeltaCoalescer {
+    package let maxBytes: Int
+    package let window: Duration
 
-    init(maxBytes: Int = 2048, window: Duration = .milliseconds(100)) {
+    package init(maxBytes: Int = 2048, window: Duration = .milliseconds(100)) {
         self.maxBytes = maxBytes
         self.window = window
     }
@@ -26,7 +26,7 @@ struct TokenDeltaCoalescer {
     private var order: [String] = []
 
     /// The events to store now, in order, given the next event of the run.
-    mutating func add(_ event: RunEvent, now: ContinuousClock.Instant) -> [RunEvent] {
+    package mutating func add(_ event: RunEvent, now: ContinuousClock.Instant) -> [RunEvent] {
         var out = flushExpired(now: now)
         switch event {
         case .tokenDelta(let agent, let text):
@@ -46,7 +46,7 @@ struct TokenDeltaCoalescer {
     }
 
     /// Everything still buffered (at the end of the run's events).
-    mutating func flushAll() -> [RunEvent] {
+    package mutating func flushAll() -> [RunEvent] {
         let agents = order
         return agents.flatMap { flush($0) }
     }

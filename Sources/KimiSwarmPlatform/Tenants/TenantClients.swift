@@ -1,11 +1,11 @@
 import AsyncHTTPClient
-import Foundation
+package import Foundation
 public import KimiSwarmClient
-import KimiSwarmCore
+package import KimiSwarmCore
 public import KimiSwarmStore
 public import Logging
 public import Metrics
-import Synchronization
+package import Synchronization
 
 /// Which client serves a tenant: tenants that stored their own provider keys
 /// (`PUT /api/v1/credentials/{provider}`) get a client of their own that sends those keys
@@ -53,7 +53,7 @@ public final class TenantClients: Sendable {
             } catch let error as StoreError where error.isMasterKeyProblem {
                 // Without the master key the tenant's keys cannot be opened: refuse rather than
                 // silently bill the server's account.
-                throw APIError.unavailable(
+                throw PlatformError.unavailable(
                     "the tenant's provider key cannot be decrypted on this server",
                     hint: "The operator must set the same KIMISWARM_MASTER_KEY on every replica.")
             }

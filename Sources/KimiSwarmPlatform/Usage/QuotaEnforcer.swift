@@ -1,8 +1,8 @@
-import Foundation
-import KimiSwarmCore
-import KimiSwarmEngine
-import KimiSwarmStore
-import Synchronization
+package import Foundation
+package import KimiSwarmCore
+package import KimiSwarmEngine
+package import KimiSwarmStore
+package import Synchronization
 
 /// Checks a tenant's limits, in memory (per replica):
 ///
@@ -20,7 +20,7 @@ import Synchronization
 /// The tenant's effective limits are cached for ``limitsTTL``. State is one small map under a
 /// lock held for microseconds; loading one tenant's limits never holds it, so a tenant that is
 /// over its limits (or whose limits are loading) never slows another.
-final class QuotaEnforcer: Sendable {
+package final class QuotaEnforcer: Sendable {
     private struct TenantState {
         var limits: QuotaLimits
         var limitsLoaded: ContinuousClock.Instant
@@ -88,26 +88,26 @@ final class QuotaEnforcer: Sendable {
     private let keyBuckets = Mutex<[String: TokenBucket]>([:])
     private let nextReservation = Mutex<UInt64>(1)
     /// How long a tenant's effective limits are reused.
-    let limitsTTL: Duration
+    package let limitsTTL: Duration
     /// How long usage totals are kept current in memory before being reloaded.
-    let totalsTTL: Duration
+    package let totalsTTL: Duration
 
-    init(store: SwarmStore, limitsTTL: Duration = .seconds(30), totalsTTL: Duration = .seconds(300), now: @escaping @Sendable () -> Date = Date.init) {
+    package init(store: SwarmStore, limitsTTL: Duration = .seconds(30), totalsTTL: Duration = .seconds(300), now: @escaping @Sendable () -> Date = Date.init) {
         self.store = store
         self.limitsTTL = limitsTTL
         self.totalsTTL = totalsTTL
         self.now = now
     }
 
-    /// Takes one request from the tenant's and the key's rate; throws a 429 ``APIError`` when
+    /// Takes one request from the tenant's and the key's rate; throws a 429 ``PlatformError`` when
     /// either is used up. Checks the token and cost budgets too (spend plus the reservations of
     /// calls in flight) when `budgets` is set.
-    func admit(_ principal: Principal, budgets: Bool) async throws {
+    package func admit(_ principal: Principal, budgets: Bool) async throws {
         let tenantID = principal.tenantID
         try await ensureLoaded(tenantID)
         let clock = ContinuousClock.now
         let date = now()
-        let verdict: APIError? = tenants.withLock { tenants -> APIError? in
+        let verdict: PlatformError? = tenants.withLock { tenants -> PlatformError? in
             guard var state = tenants[tenantID] else { return nil }
             defer { tenants[tenantID] = state }
             if budgets {
@@ -137,7 +137,7 @@ final class QuotaEnforcer: Sendable {
             return bucket.take(at: clock)
         }
         if let wait {
-            throw APIError.limited("this API key's rate limit (\(rate) requests per minute) is exceeded", retryAfter: wait)
+            throw PlatformError.limited("this API key's rate limit (\(rate) requests per minute) is exceeded", retryAfter: wait)
         }
     }
 
@@ -145,7 +145,7 @@ final class QuotaEnforcer: Sendable {
     /// (with the budget's name) when spend plus every reservation in flight already reached a
     /// budget, unless `force` (a run's synthesis, whose share was reserved when it started).
     /// ``finish(tenantID:_:)`` drops it once the call's real cost is recorded (``consumed(tenantID:tokens:costUSD:)``).
-    func reserve(tenantID: String, costUSD: Decimal, tokens: Int, force: Bool) async throws(BudgetLedger.LimitReached)
+    package func reserve(tenantID: String, costUSD: Decimal, tokens: Int, force: Bool) async throws(BudgetLedger.LimitReached)
         -> SharedBudgetReservation
     {
         do {
@@ -176,7 +176,7 @@ final class QuotaEnforcer: Sendable {
     }
 
     /// Drops a reservation (the call's cost was recorded, or it never ran); twice is harmless.
-    func finish(tenantID: String, _ reservation: SharedBudgetReservation) {
+    package func finish(tenantID: String, _ reservation: SharedBudgetReservation) {
         tenants.withLock { tenants in
             guard var state = tenants[tenantID], state.live.remove(reservation.id) != nil else { return }
             state.reservedCost -= reservation.costUSD
@@ -186,13 +186,13 @@ final class QuotaEnforcer: Sendable {
     }
 
     /// What the tenant's calls in flight on this replica reserved.
-    func reserved(tenantID: String) -> (costUSD: Decimal, tokens: Int) {
+    package func reserved(tenantID: String) -> (costUSD: Decimal, tokens: Int) {
         tenants.withLock { tenants in (tenants[tenantID]?.reservedCost ?? 0, tenants[tenantID]?.reservedTokens ?? 0) }
     }
 
     /// Throws a 429 `quota_exceeded` when the tenant's day or month budget is already used up
     /// (spend plus reservations), for a worker about to start (or resume) a run.
-    func checkBudgets(tenantID: String) async throws {
+    package func checkBudgets(tenantID: String) async throws {
         try await ensureLoaded(tenantID)
         let date = now()
         let reached = tenants.withLock { tenants -> (limit: String, message: String, hint: String, retryAfter: Double)? in
@@ -201,11 +201,11 @@ final class QuotaEnforcer: Sendable {
             tenants[tenantID] = state
             return state.exhausted(at: date)
         }
-        if let reached { throw APIError.limited(type: "quota_exceeded", reached.message, retryAfter: reached.retryAfter, hint: reached.hint) }
+        if let reached { throw PlatformError.limited(type: "quota_exceeded", reached.message, retryAfter: reached.retryAfter, hint: reached.hint) }
     }
 
     /// Counts a recorded call against the tenant's daily and monthly totals.
-    func consumed(tenantID: String, tokens: Int, costUSD: Decimal) {
+    package func consumed(tenantID: String, tokens: Int, costUSD: Decimal) {
         tenants.withLock { tenants in
             guard var state = tenants[tenantID] else { return }
             state.dayTokens += tokens
@@ -217,14 +217,14 @@ final class QuotaEnforcer: Sendable {
 
     /// Reloads every tenant's limits on next use (after a plan changed on this replica); the
     /// reservations of calls in flight stay.
-    func invalidateAll() {
+    package func invalidateAll() {
         tenants.withLock { tenants in
             for id in tenants.keys { tenants[id]?.limitsStale = true }
         }
     }
 
     /// Reloads a tenant's limits on next use (after an admin changed them on this replica).
-    func invalidate(tenantID: String) {
+    package func invalidate(tenantID: String) {
         tenants.withLock { $0[tenantID]?.limitsStale = true }
     }
 
@@ -279,19 +279,19 @@ final class QuotaEnforcer: Sendable {
     }()
 
     /// `("2026-12-03", "2026-12")` in UTC.
-    static func period(_ date: Date) -> (day: String, month: String) {
+    package static func period(_ date: Date) -> (day: String, month: String) {
         let parts = utc.dateComponents([.year, .month, .day], from: date)
         let month = String(format: "%04ld-%02ld", parts.year ?? 1970, parts.month ?? 1)
         return (month + String(format: "-%02ld", parts.day ?? 1), month)
     }
 
-    static func secondsToNextDay(_ date: Date) -> Double {
+    package static func secondsToNextDay(_ date: Date) -> Double {
         let start = utc.startOfDay(for: date)
         let next = utc.date(byAdding: .day, value: 1, to: start) ?? date.addingTimeInterval(86_400)
         return next.timeIntervalSince(date)
     }
 
-    static func secondsToNextMonth(_ date: Date) -> Double {
+    package static func secondsToNextMonth(_ date: Date) -> Double {
         let start = utc.date(from: utc.dateComponents([.year, .month], from: date)) ?? date
         let next = utc.date(byAdding: .month, value: 1, to: start) ?? date.addingTimeInterval(31 * 86_400)
         return next.timeIntervalSince(date)

@@ -1,4 +1,4 @@
-import Foundation
+package import Foundation
 public import KimiSwarmStore
 
 /// Who is calling: the tenant they act in, their role there, and how they proved it.
@@ -42,9 +42,9 @@ public struct Principal: Sendable, Hashable {
 
     /// The signed-in person's user id; a 403 for a credential that is not the person (an API
     /// key, or a session made from one), whatever user it names.
-    func requirePerson(to action: String) throws -> String {
+    package func requirePerson(to action: String) throws -> String {
         guard isPersonal, let userID else {
-            throw APIError.forbidden(
+            throw PlatformError(.forbidden, type: "permission_denied", message:
                 "\(action) needs you signed in as yourself; an API key (or a session made from one) cannot do it, whoever created it",
                 hint: "Sign in with your e-mail and password or single sign-on.")
         }

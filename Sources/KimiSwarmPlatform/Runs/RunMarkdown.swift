@@ -1,11 +1,11 @@
-import Foundation
-import KimiSwarmCore
-import KimiSwarmEngine
-import KimiSwarmStore
+package import Foundation
+package import KimiSwarmCore
+package import KimiSwarmEngine
+package import KimiSwarmStore
 
 /// A finished run as a Markdown report: the answer, then what each sub-agent did and cost.
-enum RunMarkdown {
-    static func render(run: RunRecord, result: RunResult?) -> String {
+package enum RunMarkdown {
+    package static func render(run: RunRecord, result: RunResult?) -> String {
         var lines = ["# Run \(run.id)", "", "**Task:** \(run.task)", "", "**Status:** \(run.status.rawValue)  ", "**Cost:** $\(run.costUSD) · \(run.promptTokens + run.completionTokens) tokens", ""]
         guard let result else {
             lines.append("_No result was recorded._")

@@ -1,16 +1,22 @@
-import KimiSwarmStore
-import Logging
-import ServiceLifecycle
+package import KimiSwarmStore
+package import Logging
+package import ServiceLifecycle
 
 /// Wakes this replica's event readers when another replica stored an event or changed a run:
 /// PostgreSQL `LISTEN/NOTIFY` (on SQLite, readers also poll every 2 s). Reconnects after a
 /// lost connection.
-struct RunEventListener: Service {
-    let store: SwarmStore
-    let hub: RunEventHub
-    let logger: Logger
+package struct RunEventListener: Service {
+    package let store: SwarmStore
+    package let hub: RunEventHub
+    package let logger: Logger
 
-    func run() async throws {
+    package init(store: SwarmStore, hub: RunEventHub, logger: Logger) {
+        self.store = store
+        self.hub = hub
+        self.logger = logger
+    }
+
+    package func run() async throws {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
                 try await cancelWhenGracefulShutdown {

@@ -1,6 +1,6 @@
 public import Foundation
 public import KimiSwarmClient
-import KimiSwarmCore
+package import KimiSwarmCore
 public import KimiSwarmStore
 
 /// The response cache's persistent tier (L2) in the server's own database (its
@@ -11,12 +11,12 @@ public import KimiSwarmStore
 /// An entry of scope `tenant:<id>` is stored under that tenant (deleting the tenant deletes
 /// its entries); any other scope under `scope:<name>`, a name no tenant id can have.
 public struct DatabaseResponseCache: ResponseCacheStore {
-    let store: SwarmStore
+    package let store: SwarmStore
 
     public init(store: SwarmStore) { self.store = store }
 
     /// The table's tenant column for a scope.
-    static func owner(of scope: String) -> String {
+    package static func owner(of scope: String) -> String {
         scope.hasPrefix("tenant:") ? String(scope.dropFirst("tenant:".count)) : "scope:" + scope
     }
 

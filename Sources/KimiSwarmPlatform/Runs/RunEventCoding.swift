@@ -1,17 +1,17 @@
-import Foundation
-import KimiSwarmCore
-import KimiSwarmEngine
+package import Foundation
+package import KimiSwarmCore
+package import KimiSwarmEngine
 
 /// The engine's events as stored and streamed: a type (`agent_started`, `token_delta`...) and
 /// a JSON object. Money is a decimal string, so no client rounds it.
-enum RunEventCoding {
-    static func encode(_ event: KimiSwarmEngine.RunEvent) -> (type: String, data: String) {
+package enum RunEventCoding {
+    package static func encode(_ event: KimiSwarmEngine.RunEvent) -> (type: String, data: String) {
         let (type, fields) = describe(event)
         let data = (try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
         return (type, String(decoding: data, as: UTF8.self))
     }
 
-    static func usage(_ usage: Usage) -> [String: Any] {
+    package static func usage(_ usage: Usage) -> [String: Any] {
         [
             "prompt_tokens": usage.promptTokens, "completion_tokens": usage.completionTokens,
             "cached_prompt_tokens": usage.cachedPromptTokens, "reasoning_tokens": usage.reasoningTokens,
@@ -19,14 +19,14 @@ enum RunEventCoding {
         ]
     }
 
-    static func money(_ value: Decimal) -> String { "\(value)" }
+    package static func money(_ value: Decimal) -> String { "\(value)" }
 
-    static func jsonObject<T: Encodable>(_ value: T) -> Any {
+    package static func jsonObject<T: Encodable>(_ value: T) -> Any {
         guard let data = try? JSONEncoder().encode(value), let object = try? JSONSerialization.jsonObject(with: data) else { return NSNull() }
         return object
     }
 
-    static func describe(_ event: KimiSwarmEngine.RunEvent) -> (String, [String: Any]) {
+    package static func describe(_ event: KimiSwarmEngine.RunEvent) -> (String, [String: Any]) {
         switch event {
         case .started(let task, let resumed, let replayed):
             return ("started", ["task": task, "resumed": resumed, "replayed_steps": replayed])
