@@ -193,10 +193,17 @@ extension ServerStoreTests {
     @Test("the event listener waits for cancellation on SQLite")
     func listenOnSQLite() async throws {
         try await withTestStore(.sqlite) { store in
-            let listener = Task { try await store.listenForRunEvents { _ in } }
-            try await Task.sleep(for: .milliseconds(100))
+            let ended = Locked(false)
+            let listener = Task {
+                try await store.listenForRunEvents { _ in }
+                ended.withLock { $0 = true }
+            }
+            // Give the listener every chance to return on its own: it must not.
+            for _ in 0..<1_000 { await Task.yield() }
+            #expect(!ended.value)
             listener.cancel()
             try await listener.value
+            #expect(ended.value)
         }
     }
 

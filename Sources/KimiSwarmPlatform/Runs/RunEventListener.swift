@@ -1,6 +1,6 @@
 package import KimiSwarmStore
 package import Logging
-package import ServiceLifecycle
+import ServiceLifecycle
 
 /// Wakes this replica's event readers when another replica stored an event or changed a run:
 /// PostgreSQL `LISTEN/NOTIFY` (on SQLite, readers also poll every 2 s). Reconnects after a

@@ -1,8 +1,8 @@
 package import Foundation
-package import KimiSwarmCore
+import KimiSwarmCore
 package import KimiSwarmEngine
 package import KimiSwarmStore
-package import Synchronization
+import Synchronization
 
 /// Checks a tenant's limits, in memory (per replica):
 ///
