@@ -5,7 +5,7 @@ public import Hummingbird
 import HummingbirdWebSocket
 public import KimiSwarmClient
 public import KimiSwarmPlatform
-import KimiSwarmCore
+public import KimiSwarmCore
 public import KimiSwarmEngine
 public import KimiSwarmStore
 public import Logging
@@ -23,10 +23,13 @@ public struct ServerDependencies: Sendable {
     /// Templates and ready-made swarms runs may use.
     public var library: TemplateLibrary
     public var logger: Logger
+    /// What the server reads the time from (caches, quotas, sessions, key expiry, metrics);
+    /// tests pass a manual clock.
+    public var clock: any SwarmClock
 
     public init(
         configuration: ServerConfiguration, store: SwarmStore, client: LLMClient, registry: PrometheusCollectorRegistry,
-        library: TemplateLibrary, logger: Logger
+        library: TemplateLibrary, logger: Logger, clock: any SwarmClock = SystemClock()
     ) {
         self.configuration = configuration
         self.store = store
@@ -34,6 +37,7 @@ public struct ServerDependencies: Sendable {
         self.registry = registry
         self.library = library
         self.logger = logger
+        self.clock = clock
     }
 }
 
@@ -59,8 +63,9 @@ public func buildApplication(
     let logger = dependencies.logger
     let table = RouteTable()
     let hub = RunEventHub()
-    let apiKeys = APIKeyAuthenticator(store: store, ttl: configuration.apiKeyCacheTTL)
-    let memberships = MembershipCache(store: store)
+    let clock = dependencies.clock
+    let apiKeys = APIKeyAuthenticator(store: store, ttl: configuration.apiKeyCacheTTL, clock: clock)
+    let memberships = MembershipCache(store: store, clock: clock)
     var authenticators: [any Authenticator] = [apiKeys]
     let sessionTokens = configuration.sessionSecret.flatMap { secret in
         try? SessionTokens(secret: SymmetricKey(data: Data(secret.reveal().utf8)), ttl: Double(configuration.sessionTTL.components.seconds))
@@ -77,7 +82,7 @@ public func buildApplication(
 
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: ErrorMiddleware(bodyLimit: settings.maxBodyBytes))
-    router.add(middleware: HTTPMetricsMiddleware(registry: dependencies.registry))
+    router.add(middleware: HTTPMetricsMiddleware(registry: dependencies.registry, clock: clock))
     router.add(middleware: CanonicalPathMiddleware())
     let methodNotAllowed = MethodNotAllowedMiddleware.install(on: router)
     OperationsRoutes(
@@ -86,7 +91,7 @@ public func buildApplication(
     ).register(router)
     OpenAPIRoutes.register(router, table: table)
 
-    let tenants = TenantStatusCache(store: store)
+    let tenants = TenantStatusCache(store: store, clock: clock)
     let quotas = QuotaEnforcer(store: store)
     let usageMetrics = TenantUsageMetrics(registry: dependencies.registry)
     let recorder = UsageRecorder(store: store, logger: logger)
