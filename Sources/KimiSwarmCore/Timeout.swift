@@ -3,15 +3,21 @@ private enum TimeoutOutcome<Value: Sendable>: Sendable {
     case timedOut
 }
 
-/// Runs `operation`, failing with `timeoutError()` if it takes longer than `duration`.
+/// Runs `operation`, failing with `timeoutError()` if it takes longer than `duration` (on
+/// `clock` when given, else real time).
 ///
 /// Structured: the operation runs in a child task that is cancelled on timeout (an HTTP
 /// client then abandons the request and closes its connection). An operation that ignores
 /// cancellation still holds the caller until it returns.
 package func withTimeout<T: Sendable>(
-    _ duration: Duration, timeoutError: @escaping @Sendable () -> any Error, operation: @escaping @Sendable () async throws -> T
+    _ duration: Duration, clock: (any MonotonicClock)? = nil, timeoutError: @escaping @Sendable () -> any Error,
+    operation: @escaping @Sendable () async throws -> T
 ) async throws -> T {
-    try await race(operation, timer: { try await Task.sleep(for: duration) }, timeoutError: timeoutError)
+    try await race(
+        operation,
+        timer: {
+            if let clock { try await clock.sleep(for: duration) } else { try await Task.sleep(for: duration) }
+        }, timeoutError: timeoutError)
 }
 
 /// Runs `operation`, failing with `timeoutError()` if `deadline` on `clock` passes first.
