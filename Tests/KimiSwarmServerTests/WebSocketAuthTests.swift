@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import HummingbirdWSClient
+import KimiSwarmCore
 import KimiSwarmStore
 import Testing
 
@@ -14,6 +15,9 @@ struct WebSocketAuthTests {
             let (tenantID, key) = try await server.tenant()
             let (_, otherKey) = try await server.tenant()
             let run = try await server.store.runs.submitTestRun(tenantID: tenantID, task: "watched over a WebSocket")
+            // An ended run with no events: the server ends each stream at once.
+            try await server.store.runs.finishRun(
+                tenantID: tenantID, runID: run.id, status: .succeeded, result: nil, usage: Usage(), costUSD: 0)
             let url = "ws://127.0.0.1:\(server.port)/api/v1/runs/\(run.id)/ws"
             func connect(_ url: String, _ headers: HTTPFields = [:]) async throws {
                 try await WebSocketClient.connect(
