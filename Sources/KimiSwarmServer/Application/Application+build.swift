@@ -85,10 +85,12 @@ public func buildApplication(
     router.add(middleware: HTTPMetricsMiddleware(registry: dependencies.registry, clock: clock))
     router.add(middleware: CanonicalPathMiddleware())
     let methodNotAllowed = MethodNotAllowedMiddleware.install(on: router)
+    // The API's operations, for the dashboard to call in process (no loop-back through the router).
+    let operations = APIOperations()
     OperationsRoutes(
         store: store, client: dependencies.client, registry: dependencies.registry, workers: settings.workers, table: table,
         queueGauges: QueueGauges(registry: dependencies.registry), authenticator: authenticator, metricsToken: configuration.metricsToken
-    ).register(router)
+    ).register(router, operations: operations)
     OpenAPIRoutes.register(router, table: table)
 
     let tenants = TenantStatusCache(store: store, clock: clock)
@@ -97,7 +99,7 @@ public func buildApplication(
     let recorder = UsageRecorder(store: store, logger: logger)
     let api = router.group("api/v1").add(middleware: AuthMiddleware(authenticator: authenticator, store: store, tenants: tenants))
         .add(middleware: TenantRateLimitMiddleware(quotas: quotas))
-    let routes = APIRoutes(group: api, prefix: "/api/v1", table: table)
+    let routes = APIRoutes(group: api, prefix: "/api/v1", table: table, operations: operations)
     RunRoutes(
         store: store, factory: factory, hub: hub, admission: RunAdmission(store: store, factory: factory, now: Date.init, quotas: quotas)
     ).register(routes)
@@ -113,15 +115,14 @@ public func buildApplication(
         logger: logger
     ).register(APIRoutes(group: gateway, prefix: "/v1", table: table))
 
-    // The dashboard (HTML at `/`) acts through the API above, in process.
-    let responderBox = ResponderBox()
+    // The dashboard (HTML at `/`) calls the API's operations above, in process; a page view
+    // counts as one request against the tenant's rate limit.
     DashboardRoutes(
-        store: store, library: dependencies.library, api: DashboardAPI(responder: responderBox), apiKeys: apiKeys, memberships: memberships,
-        tenants: tenants, policy: WebSessionPolicy(passwordCost: configuration.passwordCost)
+        store: store, library: dependencies.library, api: DashboardAPI(operations: operations), apiKeys: apiKeys, memberships: memberships,
+        tenants: tenants, quotas: quotas, policy: WebSessionPolicy(passwordCost: configuration.passwordCost)
     ).register(router)
     methodNotAllowed.load(router.routes)
     let responder = router.buildResponder()
-    responderBox.set(responder)
 
     var services: [any Service] = [
         recorder,

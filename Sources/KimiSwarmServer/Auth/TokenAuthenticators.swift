@@ -1,5 +1,6 @@
 public import KimiSwarmCore
 import Foundation
+import KimiSwarmCore
 public import KimiSwarmStore
 public import KimiSwarmPlatform
 import Logging
@@ -49,9 +50,9 @@ public struct SessionAuthenticator: Authenticator {
         var base64 = parts[1].replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         while base64.count % 4 != 0 { base64 += "=" }
         guard let data = Data(base64Encoded: base64), data.count < 16_384,
-            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+            let object = try? JSONValue(parsing: data)
         else { return nil }
-        return object["iss"] as? String
+        return object["iss"]?.stringValue
     }
 }
 

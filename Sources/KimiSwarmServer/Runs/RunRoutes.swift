@@ -72,9 +72,9 @@ struct RunRoutes {
         switch try await store.runs.submit(submission) {
         case .created(let run):
             context.logger.info("run queued", metadata: ["run_id": "\(run.id)"])
-            var dto = try JSONSerialization.jsonObject(with: JSONEncoder.api.encode(RunDTO(run))) as? [String: Any] ?? [:]
-            dto["estimate"] = Self.estimateJSON(estimate)
-            return try Self.rawJSON(dto, status: .accepted, headers: [.location: "/api/v1/runs/\(run.id)"])
+            return try JSONBody.response(
+                CreatedRunDTO(run: RunDTO(run), estimate: RunEstimateDTO(estimate)), status: .accepted,
+                headers: [.location: "/api/v1/runs/\(run.id)"])
         case .existing(let run), .idempotencyConflict(let run):
             return try replay(run, requestHash: requestHash)
         }
@@ -92,7 +92,7 @@ struct RunRoutes {
 
     private func estimate(_ request: Request, _ context: AppRequestContext, _ principal: Principal) async throws -> Response {
         let (spec, _, library) = try await parse(request, context, principal)
-        return try Self.rawJSON(Self.estimateJSON(try await admission.estimate(spec, principal: principal, library: library)), status: .ok)
+        return try JSONBody.response(RunEstimateDTO(try await admission.estimate(spec, principal: principal, library: library)))
     }
 
     private func list(_ request: Request, _ principal: Principal) async throws -> Response {
@@ -180,9 +180,9 @@ struct RunRoutes {
                 status: .ok, headers: [.contentType: "text/markdown; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(string: markdown)))
         }
-        var object: [String: Any] = ["run_id": run.id, "status": run.status.rawValue]
-        if let text = run.result, let value = try? JSONSerialization.jsonObject(with: Data(text.utf8)) { object["result"] = value }
-        return try Self.rawJSON(object, status: .ok)
+        var object: [String: JSONValue] = ["run_id": .string(run.id), "status": .string(run.status.rawValue)]
+        if let text = run.result, let value = try? JSONValue(parsing: text) { object["result"] = value }
+        return try JSONBody.response(JSONValue.object(object))
     }
 
     /// `text/event-stream`: every stored event after `Last-Event-ID` (or `?after=`), then live
@@ -254,30 +254,14 @@ struct RunRoutes {
     }
 
     static func budgetsJSON(_ limits: RunLimits) -> String {
-        var object: [String: Any] = [
-            "max_sub_agents": limits.maxSubAgents, "concurrency": limits.concurrency, "max_tool_calls": limits.maxToolCalls,
-            "on_failure": limits.failurePolicy.rawValue,
+        var object: [String: JSONValue] = [
+            "max_sub_agents": .int(limits.maxSubAgents), "concurrency": .int(limits.concurrency), "max_tool_calls": .int(limits.maxToolCalls),
+            "on_failure": .string(limits.failurePolicy.rawValue),
         ]
-        if let value = limits.maxCostUSD { object["max_cost_usd"] = "\(value)" }
-        if let value = limits.maxTokens { object["max_tokens"] = value }
-        if let value = limits.maxWallSeconds { object["max_wall_seconds"] = value }
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self)
-    }
-
-    static func estimateJSON(_ estimate: RunEstimate) -> [String: Any] {
-        [
-            "agents": estimate.agents, "expected_calls": estimate.expectedCalls, "maximum_calls": estimate.maximumCalls,
-            "expected_cost_usd": "\(estimate.expectedCostUSD)", "maximum_cost_usd": "\(estimate.maximumCostUSD)",
-            "prices_known": estimate.pricesKnown,
-        ]
-    }
-
-    static func rawJSON(_ object: [String: Any], status: HTTPResponse.Status, headers: HTTPFields = [:]) throws -> Response {
-        var headers = headers
-        headers[.contentType] = "application/json; charset=utf-8"
-        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        if let value = limits.maxCostUSD { object["max_cost_usd"] = .string("\(value)") }
+        if let value = limits.maxTokens { object["max_tokens"] = .int(value) }
+        if let value = limits.maxWallSeconds { object["max_wall_seconds"] = .double(value) }
+        return JSONValue.object(object).canonicalText
     }
 }
 
