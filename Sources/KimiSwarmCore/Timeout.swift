@@ -10,7 +10,7 @@ private enum TimeoutOutcome<Value: Sendable>: Sendable {
 /// client then abandons the request and closes its connection). An operation that ignores
 /// cancellation still holds the caller until it returns.
 package func withTimeout<T: Sendable>(
-    _ duration: Duration, clock: (any MonotonicClock)? = nil, timeoutError: @escaping @Sendable () -> any Error,
+    _ duration: Duration, clock: (any SwarmClock)? = nil, timeoutError: @escaping @Sendable () -> any Error,
     operation: @escaping @Sendable () async throws -> T
 ) async throws -> T {
     try await race(

@@ -1,6 +1,5 @@
 public import KimiSwarmCore
 import Foundation
-import KimiSwarmCore
 public import KimiSwarmStore
 public import KimiSwarmPlatform
 import Logging
