@@ -1,3 +1,5 @@
+public import Foundation
+
 /// All settings of a KimiSwarm client. Every value has a default; the command line builds
 /// one from the environment and the config file, tests build one in code.
 public struct KimiSwarmConfiguration: Sendable, Hashable {
