@@ -2,6 +2,7 @@ import Foundation
 import KimiSwarmCore
 import KimiSwarmStore
 import KimiSwarmTesting
+import NIOHTTP1
 import Testing
 
 /// Calls answered from the response cache: scoped by tenant, billed as hits (cost 0,

@@ -9,7 +9,7 @@ import Testing
 
 /// A provider that answers every request with a fixed text and fixed usage, as the model the
 /// request names, and counts the calls per model.
-private final class FixedUsageProvider: LLMProvider {
+final class FixedUsageProvider: LLMProvider {
     let configuration: ProviderConfiguration
     let usage: Usage
     private let models = Mutex<[String: Int]>([:])
@@ -41,7 +41,7 @@ private final class FixedUsageProvider: LLMProvider {
     func listModels() async throws -> [ProviderModel] { [] }
 }
 
-private struct OneShotProducer: ChatStreamProducer {
+struct OneShotProducer: ChatStreamProducer {
     let call: @Sendable () async throws -> ChatResponse
     var done = false
 

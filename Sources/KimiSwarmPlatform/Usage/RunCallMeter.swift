@@ -1,7 +1,7 @@
-package import Foundation
-package import KimiSwarmClient
+import KimiSwarmClient
 package import KimiSwarmCore
 package import KimiSwarmEngine
+import KimiSwarmStore
 
 /// The ``ModelCallMeter`` of one run: the engine hands it each model call the run really
 /// makes (a step replayed from the journal never comes here, so a resumed run is not billed

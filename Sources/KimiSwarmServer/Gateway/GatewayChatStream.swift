@@ -40,8 +40,9 @@ struct GatewayChatStream {
         // The cache is looked up on the first step; a stream falls back only before it.
         let (first, outcomes) = try await CacheLayer.withOutcome { try await iterator.next() }
         let box = IteratorBox(iterator)
-        var relay = self
-        relay.cacheHit = outcomes.last?.isHit ?? false
+        var answered = self
+        answered.cacheHit = outcomes.last?.isHit ?? false
+        let relay = answered
         let body = ResponseBody { writer in
             try await relay.relay(first: first, from: box, to: &writer)
         }
