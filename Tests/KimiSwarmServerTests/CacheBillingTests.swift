@@ -66,6 +66,25 @@ struct CacheBillingTests {
         }
     }
 
+    @Test("a run's calls are in the ledger when it reads as finished, each with its run, agent, model and exact cost", arguments: TestDatabase.available)
+    func runCallsCarryTheirAgent(database: TestDatabase) async throws {
+        try await withTestServer(database, workers: 1, script: SwarmScript(), cached: true) { server in
+            let (tenantID, key) = try await server.tenant()
+            let created = try await server.request(.POST, "/api/v1/runs", key: key, body: #"{"task":"Design it","graph":\#(threeTaskGraph)}"#)
+            let id = try #require(created.json?["id"]?.stringValue)
+            let run = try await server.waitForRun(id, key: key)
+            #expect(run["status"]?.stringValue == "succeeded")
+            // No polling: the run's usage is written before its status says it finished.
+            let rows = try await server.store.usage.ledger(
+                tenantID: tenantID, from: Date().addingTimeInterval(-3600), to: Date().addingTimeInterval(3600))
+            #expect(rows.count == server.provider.requestCount)
+            #expect(rows.allSatisfy { $0.runID == id && $0.model == "kimi-k2.6" && $0.provider == "moonshot" && $0.costUSD > 0 && !$0.cacheHit })
+            #expect(Set(rows.compactMap(\.agentID)) == ["requirements", "risks", "design", "synthesis"])
+            let total = rows.reduce(Decimal(0)) { $0 + $1.costUSD }
+            #expect(run["cost_usd"]?.stringValue.flatMap { Decimal(string: $0) } == total, "the run's cost is the sum of its ledger rows")
+        }
+    }
+
     @Test("two replicas on one PostgreSQL share the L2 cache: a call through replica B is a hit for one made through replica A",
           .enabled(if: TestDatabase.postgresURL != nil, "needs PostgreSQL: KIMISWARM_TEST_DATABASE_URL (scripts/test sets it)"))
     func replicasShareTheCache() async throws {
