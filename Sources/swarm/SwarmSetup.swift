@@ -42,7 +42,7 @@ enum SwarmSetup {
         return SwarmEngine(
             model: chatModel, journal: journal, library: try library(folder: templatesFolder ?? context.configuration.swarm.templatesDirectory),
             tools: tools, tiers: tiers(context.configuration, provider: providerID, model: model),
-            pricing: CallPricing(registry: context.registry, provider: providerID), logger: context.logger)
+            pricing: RoutedCallPricing(client: context.client, provider: provider == nil ? nil : providerID), logger: context.logger)
     }
 }
 

@@ -54,7 +54,7 @@ struct ServedIsolationTests {
         }
     }
 
-    @Test("runs use their tenant's cache scope: the same prompts from another tenant are not answered from the first one's cache")
+    @Test("runs use their tenant's cache scope: the same prompts from another tenant are not answered from the first one's cache; hits are billed as hits")
     func runCacheIsolation() async throws {
         let data = Self.dataFolder("serve-cache-runs")
         defer { try? FileManager.default.removeItem(at: data) }
@@ -79,6 +79,20 @@ struct ServedIsolationTests {
             #expect(callsA >= 4)
             #expect(try await run(second) == callsA, "tenant B's run must call the model itself")
             #expect(try await run(first) == 0, "tenant A's same run is answered from its own cache")
+            // A run's usage is in the ledger when it reads as finished. Tenant A's second run
+            // was answered from its cache: billed 0, each call a hit, the saving shown.
+            func total(_ tenant: String) async throws -> (calls: Int, hits: Int, cost: Decimal, saved: Decimal) {
+                let total = try #require(try await server.call(.GET, "/api/v1/usage", tenant: tenant).json?["total"])
+                return (
+                    total["calls"]?.intValue ?? -1, total["cache_hits"]?.intValue ?? -1,
+                    try #require(total["cost_usd"]?.stringValue.flatMap { Decimal(string: $0) }),
+                    try #require(total["saved_usd"]?.stringValue.flatMap { Decimal(string: $0) }))
+            }
+            let usageA = try await total("cache-a")
+            #expect(usageA.calls == 2 * callsA && usageA.hits == callsA)
+            #expect(usageA.cost > 0 && usageA.saved == usageA.cost, "the hits saved what the first run cost: \(usageA)")
+            let usageB = try await total("cache-b")
+            #expect(usageB.calls == callsA && usageB.hits == 0 && usageB.saved == 0 && usageB.cost == usageA.cost)
             await server.stop()
         }
     }

@@ -79,12 +79,14 @@ private func adminQuery(_ url: String, _ sql: String) async throws {
     }
 }
 
-/// A production client pointed at a loopback provider.
-func loopbackClient(_ provider: LoopbackProviderServer, registry: PrometheusCollectorRegistry) -> LLMClient {
+/// A production client pointed at a loopback provider; with `cache`, a response cache whose
+/// persistent tier is the server's database (as `swarm serve` has) and whose memory tier is its own.
+func loopbackClient(_ provider: LoopbackProviderServer, registry: PrometheusCollectorRegistry, cache store: SwarmStore? = nil) -> LLMClient {
     let configuration = KimiSwarmConfiguration.loopback(baseURL: provider.baseURL + "/v1", apiKey: "sk-test-server")
+    let metrics = PrometheusMetricsFactory(registry: registry)
     return LLMClient(
         configuration: configuration, registry: DefaultModelRegistry.load(), logger: serverTestLogger, httpClient: providerHTTPClient,
-        metrics: PrometheusMetricsFactory(registry: registry))
+        cache: store.map { ResponseCache(store: DatabaseResponseCache(store: $0), metricsFactory: metrics) }, metrics: metrics)
 }
 
 /// An HTTP answer, read whole.
@@ -154,14 +156,15 @@ struct TestServer: Sendable {
 
 /// Starts a server on a fresh database (port 0), runs `body`, and stops it all.
 func withTestServer<T: Sendable>(
-    _ database: TestDatabase, workers: Int = 2, script: SwarmScript? = nil, masterKeys: MasterKeyring? = nil,
+    _ database: TestDatabase, workers: Int = 2, script: SwarmScript? = nil, masterKeys: MasterKeyring? = nil, cached: Bool = false,
     configure: @escaping @Sendable (inout ServerConfiguration) -> Void = { _ in },
     _ body: @escaping @Sendable (TestServer) async throws -> T
 ) async throws -> T {
     try await LoopbackProviderServer.withServer { provider in
         if let script { provider.setResponder(script.respond) }
         return try await withFreshLocation(database) { location in
-            try await withTestServer(at: location, provider: provider, workers: workers, masterKeys: masterKeys, configure: configure, body)
+            try await withTestServer(
+                at: location, provider: provider, workers: workers, masterKeys: masterKeys, cached: cached, configure: configure, body)
         }
     }
 }
@@ -169,7 +172,7 @@ func withTestServer<T: Sendable>(
 /// Starts a server (a replica) on an existing database with the given provider.
 func withTestServer<T: Sendable>(
     at location: StoreLocation, provider: LoopbackProviderServer, workers: Int = 2, adminKey: String? = nil,
-    masterKeys: MasterKeyring? = nil, configure: @escaping @Sendable (inout ServerConfiguration) -> Void = { _ in },
+    masterKeys: MasterKeyring? = nil, cached: Bool = false, configure: @escaping @Sendable (inout ServerConfiguration) -> Void = { _ in },
     _ body: @escaping @Sendable (TestServer) async throws -> T
 ) async throws -> T {
     try await SwarmStore.withStore(StoreConfiguration(location: location, masterKeys: masterKeys), logger: serverTestLogger) { store in
@@ -185,7 +188,7 @@ func withTestServer<T: Sendable>(
             passwordCost: configuration.passwordCost, logger: serverTestLogger)
         let registry = PrometheusCollectorRegistry()
         let dependencies = ServerDependencies(
-            configuration: configuration, store: store, client: loopbackClient(provider, registry: registry), registry: registry,
+            configuration: configuration, store: store, client: loopbackClient(provider, registry: registry, cache: cached ? store : nil), registry: registry,
             library: try TemplateLibrary.builtIn(), logger: serverTestLogger)
         let (started, continuation) = AsyncStream.makeStream(of: Int.self)
         let (application, parts) = buildApplication(dependencies) { port in continuation.yield(port) }

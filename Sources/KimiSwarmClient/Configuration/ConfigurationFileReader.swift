@@ -8,7 +8,7 @@ struct ConfigurationFileReader {
     static let topLevelKeys = [
         "default_provider", "models_file", "providers",
         "retry", "circuit_breaker", "rate_limit", "cache", "observability",
-        "router", "fallbacks", "swarm", "server",
+        "router", "fallbacks", "swarm", "server", "pricing",
     ]
 
     let file: ConfigFile

@@ -25,7 +25,7 @@ struct SectionSetting {
     }
 
     /// The sections, in the order they are documented.
-    static let sections = ["retry", "circuit_breaker", "rate_limit", "cache", "observability", "swarm", "server"]
+    static let sections = ["retry", "circuit_breaker", "rate_limit", "cache", "observability", "swarm", "server", "pricing"]
 
     /// The keys of one section, in the order they are documented.
     static func keys(of section: String) -> [String] {
@@ -88,6 +88,9 @@ struct SectionSetting {
             seconds("server", "request_timeout") { $0.server.requestTimeout = $1 },
             integer("server", "max_connections", 1...1_000_000) { $0.server.maxConnections = $1 },
             seconds("server", "shutdown_timeout", in: .seconds(1) ... .seconds(3600)) { $0.server.shutdownTimeout = $1 },
+            parsed("pricing", "unpriced_ceiling_per_million", "a price in US dollars per million tokens", SettingValue.price) {
+                $0.pricing.unpricedCeilingPerMillion = $1
+            },
         ]
     }
 

@@ -57,6 +57,18 @@ enum SettingValue {
         }
     }
 
+    /// A price in US dollars (`15`, `0.6`), written as a plain decimal, at most 1,000,000.
+    static func price(_ text: String) -> Result<Decimal, SettingError> {
+        let trimmed = text.trimmingWhitespace
+        guard isPlainDecimal(trimmed), let value = Decimal(string: trimmed.hasPrefix(".") ? "0" + trimmed : trimmed) else {
+            return .failure(SettingError("is not a price (expected US dollars as a plain number, e.g. 15 or 0.6)"))
+        }
+        guard value <= 1_000_000 else {
+            return .failure(SettingError("is out of range (expected 0 to 1000000 US dollars)"))
+        }
+        return .success(value)
+    }
+
     /// A fraction in 0...1 (`0.2`), written as a plain decimal.
     static func fraction(_ text: String) -> Result<Double, SettingError> {
         let trimmed = text.trimmingWhitespace

@@ -1,3 +1,5 @@
+public import Foundation
+
 /// All settings of a KimiSwarm client. Every value has a default; the command line builds
 /// one from the environment and the config file, tests build one in code.
 public struct KimiSwarmConfiguration: Sendable, Hashable {
@@ -23,6 +25,8 @@ public struct KimiSwarmConfiguration: Sendable, Hashable {
     public var swarm = SwarmSettings()
     /// The platform server's settings (`server.*`, `KIMI_SERVER__*`).
     public var server = ServerSettings()
+    /// How budgets price calls (`pricing.*`, `KIMI_PRICING__*`).
+    public var pricing = PricingSettings()
 
     /// Creates a configuration; by default every built-in provider with its built-in settings.
     public init(
@@ -255,6 +259,24 @@ public struct ObservabilitySettings: Sendable, Hashable {
         self.logLevel = logLevel
         self.logFormat = logFormat
         self.metricsEnabled = metricsEnabled
+    }
+}
+
+/// How budget and quota reservations price calls (`pricing.*`, `KIMI_PRICING__*`).
+public struct PricingSettings: Sendable, Hashable {
+    /// The price, in US dollars per million tokens of input or output, that a reservation
+    /// assumes for a model the registry has no price for (`pricing.unpriced_ceiling_per_million`).
+    /// `nil` (the default): such a call reserves nothing, as it is billed nothing.
+    public var unpricedCeilingPerMillion: Decimal?
+
+    /// Creates settings.
+    public init(unpricedCeilingPerMillion: Decimal? = nil) {
+        self.unpricedCeilingPerMillion = unpricedCeilingPerMillion
+    }
+
+    /// The price a reservation assumes for an unpriced model, if any.
+    public var unpricedCeiling: ModelPricing? {
+        unpricedCeilingPerMillion.map { ModelPricing(inputPerMillion: $0, outputPerMillion: $0) }
     }
 }
 

@@ -64,11 +64,12 @@ struct AgentRunner: Sendable {
                 limitAnnounced = true
                 messages.append(.user("You have reached your step limit. Give your final answer now, without calling tools."))
             }
-            let response = try await callModel(
+            let metered = try await callModel(
                 step: "\(stepPrefix)/turn/\(turn)/llm", messages: messages, tools: lastTurn ? [] : definitions,
                 model: engine.tiers.model(for: template.modelTier))
+            let response = metered.response
             usage += response.usage
-            cost += context.engine.pricing.cost(of: response)
+            cost += metered.costUSD
             var reply = response.message
             // On the last turn no tools were offered; calls the model made anyway are dropped,
             // so the conversation never holds a tool call without its result.
@@ -110,7 +111,7 @@ struct AgentRunner: Sendable {
 
     // MARK: - Model calls
 
-    private func callModel(step: String, messages: [ChatMessage], tools: [ToolDefinition], model: String?) async throws -> ChatResponse {
+    private func callModel(step: String, messages: [ChatMessage], tools: [ToolDefinition], model: String?) async throws -> MeteredResponse {
         let request = ChatRequest(
             model: model, messages: messages, maxTokens: limits.maxOutputTokensPerCall, tools: tools,
             parallelToolCalls: tools.isEmpty ? nil : true,

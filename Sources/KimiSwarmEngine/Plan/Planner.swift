@@ -48,7 +48,7 @@ struct Planner: Sendable {
             let request = ChatRequest(
                 model: context.engine.tiers.plannerModel, messages: messages, maxTokens: limits.maxOutputTokensPerCall,
                 responseFormat: .jsonObject, options: RequestOptions(labels: ["run_id": context.runID, "agent": "planner"]))
-            let response = try await context.callModel(step: "plan/llm/\(attempt)", request: request, agentID: "planner")
+            let response = try await context.callModel(step: "plan/llm/\(attempt)", request: request, agentID: "planner").response
             messages.append(response.message)
             switch Self.parse(response.text) {
             case .success(let graph):

@@ -1,9 +1,10 @@
 public import Foundation
 public import KimiSwarmCore
 
-/// Prices model calls for the budget: a call's maximum before it is sent, its exact cost
-/// after, both from the model registry's prices.
-public struct CallPricing: Sendable {
+/// Prices model calls for the budget from the model registry's prices, as if every call went
+/// to ``provider``: a call's maximum before it is sent, its exact cost after. A client with a
+/// router prices calls where the router sends them (`RoutedCallPricing` of the client).
+public struct CallPricing: CallPricer {
     /// Models and prices.
     public var registry: ModelRegistry
     /// The provider that serves requests (prices for estimates are looked up there).
@@ -24,9 +25,9 @@ public struct CallPricing: Sendable {
             ?? registry.resolvedEntry(provider: provider, model: response.model)?.pricing?.cost(of: response.usage) ?? 0
     }
 
-    /// The most a call of `model` can cost with `promptTokens` in and `maxOutputTokens` out.
-    public func maximumCost(model: String?, promptTokens: Int, maxOutputTokens: Int) -> Decimal {
-        guard let model, let pricing = registry.resolvedEntry(provider: provider, model: model)?.pricing else { return 0 }
+    /// The most a call of `request.model` can cost with `promptTokens` in and `maxOutputTokens` out.
+    public func maximumCost(of request: ChatRequest, promptTokens: Int, maxOutputTokens: Int) -> Decimal {
+        guard let model = request.model, let pricing = registry.resolvedEntry(provider: provider, model: model)?.pricing else { return 0 }
         return pricing.cost(of: Usage(promptTokens: promptTokens, completionTokens: maxOutputTokens))
     }
 

@@ -2,22 +2,24 @@ import Foundation
 import KimiSwarmCore
 
 extension RunContext {
-    /// One journaled model call: replayed when the journal has `step`; otherwise reserved in
-    /// the budget, streamed (token deltas become events), written to the journal, settled.
+    /// One journaled model call: replayed when the journal has `step` (with the cost it had);
+    /// otherwise reserved in the budget, streamed (token deltas become events) through the
+    /// engine's meter, written to the journal, settled.
     func callModel(step: String, request: ChatRequest, agentID: String, reservation held: BudgetLedger.Reservation? = nil)
-        async throws -> ChatResponse
+        async throws -> MeteredResponse
     {
         if let entry = replayed(step) {
             if let held { ledger.release(held) }
             do {
-                return try JSONDecoder().decode(ChatResponse.self, from: Data(entry.payload.utf8))
+                let response = try JSONDecoder().decode(ChatResponse.self, from: Data(entry.payload.utf8))
+                return MeteredResponse(response: response, costUSD: entry.costUSD)
             } catch {
                 throw AgentFailure(message: "journal step \(step) cannot be read: \(error)")
             }
         }
         let promptBound = CallPricing.promptTokenBound(request)
         let maxOutput = request.maxTokens ?? spec.limits.maxOutputTokensPerCall
-        let maximum = engine.pricing.maximumCost(model: request.model, promptTokens: promptBound, maxOutputTokens: maxOutput)
+        let maximum = engine.pricing.maximumCost(of: request, promptTokens: promptBound, maxOutputTokens: maxOutput)
         let reservation: BudgetLedger.Reservation
         do {
             if let held {
@@ -31,15 +33,18 @@ extension RunContext {
         } catch {
             throw AgentFailure(message: error.message, limit: error)
         }
-        let response: ChatResponse
+        let metered: MeteredResponse
         do {
-            response = try await stream(request, agentID: agentID)
+            metered = try await engine.meter.meter(ModelCallSite(runID: runID, stepID: step, agentID: agentID), pricing: engine.pricing) {
+                try await self.stream(request, agentID: agentID)
+            }
         } catch {
             // A call that failed is not billed; its reservation goes back.
             ledger.release(reservation)
             throw error
         }
-        let cost = engine.pricing.cost(of: response)
+        let response = metered.response
+        let cost = metered.costUSD
         let payload = String(decoding: try JSONEncoder().encode(response), as: UTF8.self)
         defer {
             ledger.settle(reservation, usage: response.usage, costUSD: cost)
@@ -50,7 +55,7 @@ extension RunContext {
         } catch {
             throw AgentFailure(message: "the journal refused step \(step): \(error)")
         }
-        return response
+        return metered
     }
 
     private func stream(_ request: ChatRequest, agentID: String) async throws -> ChatResponse {

@@ -1,4 +1,5 @@
 public import Foundation
+import KimiSwarmCore
 
 /// What a run is likely to cost, and at most, before it starts.
 public struct RunEstimate: Sendable, Hashable, Codable {

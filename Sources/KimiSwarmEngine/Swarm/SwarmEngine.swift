@@ -16,7 +16,10 @@ public struct SwarmEngine: Sendable {
     /// Which model serves each tier.
     public var tiers: ModelTierMap
     /// Prices for the budget.
-    public var pricing: CallPricing
+    public var pricing: any CallPricer
+    /// Meters every model call a run really makes (not those replayed from the journal); the
+    /// cost it returns is what the budget and the journal count.
+    public var meter: any ModelCallMeter
     /// Whether model calls stream (token deltas become events).
     public var streaming: Bool
     /// A budget beyond each run that every model call also reserves in (the platform passes
@@ -31,7 +34,7 @@ public struct SwarmEngine: Sendable {
     /// your own) explicitly.
     public init(
         model: any ChatModel, journal: any RunJournal, library: TemplateLibrary, tools: [any Tool] = [CurrentTimeTool()],
-        tiers: ModelTierMap = ModelTierMap(), pricing: CallPricing = .free, streaming: Bool = true,
+        tiers: ModelTierMap = ModelTierMap(), pricing: any CallPricer = CallPricing.free, meter: any ModelCallMeter = PricedCalls(), streaming: Bool = true,
         logger: Logger = Logger(label: "kimiswarm.engine", factory: { _ in SwiftLogNoOpLogHandler() }), clock: any SwarmClock = SystemClock()
     ) {
         self.model = model
@@ -40,6 +43,7 @@ public struct SwarmEngine: Sendable {
         self.tools = Dictionary(tools.map { ($0.name, $0) }, uniquingKeysWith: { _, last in last })
         self.tiers = tiers
         self.pricing = pricing
+        self.meter = meter
         self.streaming = streaming
         self.sharedBudget = nil
         self.logger = logger

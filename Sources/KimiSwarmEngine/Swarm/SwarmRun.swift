@@ -157,7 +157,7 @@ public final class SwarmRun: Sendable {
         let synthesisStart = engine.clock.now()
         do {
             let request = Synthesizer(context: context).request(graph: graph, outcomes: ordered, partial: partial)
-            let response = try await context.callModel(step: "synthesis/llm", request: request, agentID: "synthesis", reservation: synthesisHold)
+            let response = try await context.callModel(step: "synthesis/llm", request: request, agentID: "synthesis", reservation: synthesisHold).response
             return finish(
                 context, status: partial ? .partial : .completed, graph: graph, outcomes: outcomes, answer: response.text,
                 error: stopped?.message, planSeconds: planSeconds, synthesisSeconds: (engine.clock.now() - synthesisStart).seconds)

@@ -34,22 +34,22 @@ package struct RunAdmission: Sendable {
         }
         let estimate = factory.estimate(spec, library: library)
         if let budget = limits.monthlyCostLimitUSD {
-            let (start, next) = Self.month(of: now())
-            let spent = try await store.usage.totals(
-                tenantID: principal.tenantID, fromDay: UsageRollup.day(of: start), toDay: UsageRollup.day(of: now())
-            ).costUSD
-            let remaining = budget - spent - (quotas?.reserved(tenantID: principal.tenantID).costUSD ?? 0)
-            let retry = max(1, next.timeIntervalSince(now()))
+            let date = now()
+            let period = QuotaPeriod(containing: date)
+            let spent = try await store.usage.totals(tenantID: principal.tenantID, fromDay: period.firstDayOfMonth, toDay: period.day).costUSD
+            let remaining = QuotaPeriod.remaining(
+                of: budget, spent: spent, reserved: quotas?.reserved(tenantID: principal.tenantID).costUSD ?? 0)
+            let retry = max(1, period.nextMonth.timeIntervalSince(date))
             if remaining <= 0 {
                 throw PlatformError.limited(
                     type: "quota_exceeded", "the monthly budget ($\(budget)) is spent", retryAfter: retry,
-                    hint: "It renews on \(UsageRollup.day(of: next)); or raise the tenant's budget.")
+                    hint: "It renews on \(period.renewalDay); or raise the tenant's budget.")
             }
             if estimate.expectedCostUSD > remaining {
                 throw PlatformError.limited(
                     type: "quota_exceeded",
                     "the run's estimated cost ($\(estimate.expectedCostUSD)) is more than the $\(remaining) left of the monthly budget",
-                    retryAfter: retry, hint: "Use fewer sub-agents or a smaller task, or raise the budget; it renews on \(UsageRollup.day(of: next)).")
+                    retryAfter: retry, hint: "Use fewer sub-agents or a smaller task, or raise the budget; it renews on \(period.renewalDay).")
             }
             if let asked = spec.limits.maxCostUSD, asked > remaining {
                 throw PlatformError.limited(
@@ -93,14 +93,5 @@ package struct RunAdmission: Sendable {
                 hint: "Merge tasks, or raise `budgets.max_sub_agents` within the plan.", param: "graph")
         }
         return spec
-    }
-
-    /// The first instant of the month of `date` and of the next month (UTC).
-    package static func month(of date: Date) -> (Date, Date) {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let start = calendar.date(from: calendar.dateComponents([.year, .month], from: date)) ?? date
-        let next = calendar.date(byAdding: .month, value: 1, to: start) ?? date
-        return (start, next)
     }
 }

@@ -6,7 +6,7 @@ public import KimiSwarmStore
 public import Logging
 
 /// Builds the swarm engine for a tenant's runs: the production client as the model, the
-/// store's journal (wrapped to record each model call in the usage ledger), the built-in
+/// store's journal, each model call metered (``RunCallMeter``), the built-in
 /// templates and ready-made swarms, and the safe default tools.
 public struct RunEngineFactory: Sendable {
     public let client: LLMClient
@@ -39,15 +39,19 @@ public struct RunEngineFactory: Sendable {
     }
 
     /// An engine whose journal is `journal`, with `library` (default: the shipped one).
-    /// `client` (default: the server's) serves its model calls; with `tenantID`, they use that
-    /// tenant's response-cache scope.
-    public func engine(journal: any RunJournal, library: TemplateLibrary? = nil, client: LLMClient? = nil, tenantID: String? = nil) -> SwarmEngine {
+    /// `client` (default: the server's) serves its model calls, priced where its router sends
+    /// them; with `tenantID`, they use that tenant's response-cache scope; `meter` (default: none)
+    /// records each call the run really makes.
+    public func engine(
+        journal: any RunJournal, library: TemplateLibrary? = nil, client: LLMClient? = nil, tenantID: String? = nil,
+        meter: (any ModelCallMeter)? = nil
+    ) -> SwarmEngine {
         let model = client ?? self.client
         return SwarmEngine(
             model: tenantID.map { TenantScopedModel(base: model, tenantID: $0) } ?? model, journal: journal, library: library ?? self.library,
             tools: tools,
             tiers: ModelTierMap(configuration: model.configuration, provider: provider),
-            pricing: CallPricing(registry: model.registry, provider: provider), logger: logger)
+            pricing: RoutedCallPricing(client: model), meter: meter ?? PricedCalls(), logger: logger)
     }
 
     /// The cost estimate of a spec, computed without any call.

@@ -15,7 +15,8 @@ public struct RunExecutor: Sendable {
     package let hub: RunEventHub
     package let clients: TenantClients?
     package let metrics: TenantUsageMetrics?
-    package let onUsage: @Sendable (UsageRecord) -> Void
+    /// Records every model call of every run (the usage ledger, metrics, quota totals).
+    package let meter: UsageMeter?
     package let cancelPollInterval: Duration
     package let logger: Logger
     /// The tenants' quotas: checked when a run is claimed, and shared by every model call of
@@ -25,17 +26,20 @@ public struct RunExecutor: Sendable {
     public init(
         store: SwarmStore, factory: RunEngineFactory, hub: RunEventHub, clients: TenantClients? = nil, metrics: TenantUsageMetrics? = nil,
         cancelPollInterval: Duration = .milliseconds(500),
-        logger: Logger, onUsage: @escaping @Sendable (UsageRecord) -> Void = { _ in }
+        logger: Logger
     ) {
+        // Without the recorder's service, records are written when each run ends (`flush`).
+        let meter = UsageMeter(
+            client: factory.client, recorder: UsageRecorder(store: store, logger: logger), quotas: nil, metrics: metrics)
         self.init(
             store: store, factory: factory, hub: hub, clients: clients, metrics: metrics, quotas: nil, cancelPollInterval: cancelPollInterval,
-            logger: logger, onUsage: onUsage)
+            logger: logger, meter: meter)
     }
 
     package init(
         store: SwarmStore, factory: RunEngineFactory, hub: RunEventHub, clients: TenantClients?, metrics: TenantUsageMetrics?,
         quotas: QuotaEnforcer?, cancelPollInterval: Duration = .milliseconds(500), logger: Logger,
-        onUsage: @escaping @Sendable (UsageRecord) -> Void
+        meter: UsageMeter?
     ) {
         self.store = store
         self.factory = factory
@@ -45,7 +49,7 @@ public struct RunExecutor: Sendable {
         self.quotas = quotas
         self.cancelPollInterval = cancelPollInterval
         self.logger = logger
-        self.onUsage = onUsage
+        self.meter = meter
     }
 
     /// The queue worker's handler.
@@ -87,12 +91,14 @@ public struct RunExecutor: Sendable {
         guard try await store.runs.markRunning(tenantID: run.tenantID, runID: run.id) else { return .completed }
         hub.signal(tenantID: run.tenantID, runID: run.id)
 
-        let journal = UsageRecordingJournal(
-            inner: store.journal(tenantID: run.tenantID), store: store, tenantID: run.tenantID, runID: run.id, userID: run.createdBy,
-            apiKeyID: run.apiKeyID, templateID: run.templateID, defaultProvider: factory.provider, onRecorded: onUsage, logger: logger)
         let library = try await factory.library(tenantID: run.tenantID, store: store)
         let client = try await clients?.client(for: run.tenantID)
-        var engine = factory.engine(journal: journal, library: library, client: client, tenantID: run.tenantID)
+        // Each model call the run makes is handed to the meter with its run, step and agent.
+        let attribution = UsageAttribution(
+            tenantID: run.tenantID, userID: run.createdBy, apiKeyID: run.apiKeyID, runID: run.id, templateID: run.templateID)
+        var engine = factory.engine(
+            journal: store.journal(tenantID: run.tenantID), library: library, client: client, tenantID: run.tenantID,
+            meter: meter.map { RunCallMeter(meter: $0, attribution: attribution) })
         engine.sharedBudget = quotas.map { TenantSpendGate(quotas: $0, tenantID: run.tenantID) }
         let swarmRun = engine.makeRun(spec, runID: run.id)
         logger.info("run started")
@@ -129,6 +135,8 @@ public struct RunExecutor: Sendable {
             return nil
         }
         await eventsStored
+        // The run's usage is in the ledger before the run reads as finished.
+        await meter?.flush()
         if Task.isCancelled {
             // Graceful shutdown: the lease is released and another worker resumes the run.
             logger.info("run interrupted by shutdown; it resumes elsewhere")

@@ -41,7 +41,8 @@ package final class QuotaEnforcer: Sendable {
 
         /// Starts a new day or month (its totals from zero) when `date` is in one.
         mutating func roll(to date: Date) {
-            let (day, month) = QuotaEnforcer.period(date)
+            let period = QuotaPeriod(containing: date)
+            let (day, month) = (period.day, period.month)
             if self.day != day {
                 self.day = day
                 dayTokens = 0
@@ -56,22 +57,22 @@ package final class QuotaEnforcer: Sendable {
         /// The first budget (day's tokens, month's tokens, month's cost) that spend plus
         /// reservations have reached, if any.
         func exhausted(at date: Date) -> (limit: String, message: String, hint: String, retryAfter: Double)? {
-            if let limit = limits.dailyTokenLimit, dayTokens + reservedTokens >= limit {
+            if let limit = limits.dailyTokenLimit, QuotaPeriod.remaining(of: limit, spent: dayTokens, reserved: reservedTokens) <= 0 {
                 return (
                     "daily_token_limit", "the tenant's daily token limit (\(limit) tokens per UTC day) is used up\(inFlight)",
-                    "Wait for the next UTC day, or ask an admin to raise the daily token limit.", QuotaEnforcer.secondsToNextDay(date)
+                    "Wait for the next UTC day, or ask an admin to raise the daily token limit.", QuotaPeriod.secondsToNextDay(date)
                 )
             }
-            if let limit = limits.monthlyTokenLimit, monthTokens + reservedTokens >= limit {
+            if let limit = limits.monthlyTokenLimit, QuotaPeriod.remaining(of: limit, spent: monthTokens, reserved: reservedTokens) <= 0 {
                 return (
                     "monthly_token_limit", "the tenant's monthly token limit (\(limit) tokens) is used up\(inFlight)",
-                    "Wait for the next month, or ask an admin to raise the monthly token limit.", QuotaEnforcer.secondsToNextMonth(date)
+                    "Wait for the next month, or ask an admin to raise the monthly token limit.", QuotaPeriod.secondsToNextMonth(date)
                 )
             }
-            if let limit = limits.monthlyCostLimitUSD, monthCost + reservedCost >= limit {
+            if let limit = limits.monthlyCostLimitUSD, QuotaPeriod.remaining(of: limit, spent: monthCost, reserved: reservedCost) <= 0 {
                 return (
                     "monthly_cost_limit_usd", "the tenant's monthly cost budget (\(limit) USD) is used up\(inFlight)",
-                    "Wait for the next month, or ask an admin to raise the monthly budget.", QuotaEnforcer.secondsToNextMonth(date)
+                    "Wait for the next month, or ask an admin to raise the monthly budget.", QuotaPeriod.secondsToNextMonth(date)
                 )
             }
             return nil
@@ -239,8 +240,9 @@ package final class QuotaEnforcer: Sendable {
         let limits = needLimits ? try await store.quotas.effectiveQuota(tenantID: tenantID) : nil
         var totals: (day: String, month: String, dayTokens: Int, monthTokens: Int, monthCost: Decimal)?
         if needTotals {
-            let (day, month) = Self.period(now())
-            let rows = try await store.usage.rollups(tenantID: tenantID, fromDay: month + "-01", toDay: day)
+            let period = QuotaPeriod(containing: now())
+            let (day, month) = (period.day, period.month)
+            let rows = try await store.usage.rollups(tenantID: tenantID, fromDay: period.firstDayOfMonth, toDay: day)
             var value = (day: day, month: month, dayTokens: 0, monthTokens: 0, monthCost: Decimal(0))
             for row in rows {
                 let tokens = row.usage.promptTokens + row.usage.completionTokens
@@ -270,30 +272,5 @@ package final class QuotaEnforcer: Sendable {
             }
             tenants[tenantID] = state
         }
-    }
-
-    private static let utc: Calendar = {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        return calendar
-    }()
-
-    /// `("2026-12-03", "2026-12")` in UTC.
-    package static func period(_ date: Date) -> (day: String, month: String) {
-        let parts = utc.dateComponents([.year, .month, .day], from: date)
-        let month = String(format: "%04ld-%02ld", parts.year ?? 1970, parts.month ?? 1)
-        return (month + String(format: "-%02ld", parts.day ?? 1), month)
-    }
-
-    package static func secondsToNextDay(_ date: Date) -> Double {
-        let start = utc.startOfDay(for: date)
-        let next = utc.date(byAdding: .day, value: 1, to: start) ?? date.addingTimeInterval(86_400)
-        return next.timeIntervalSince(date)
-    }
-
-    package static func secondsToNextMonth(_ date: Date) -> Double {
-        let start = utc.date(from: utc.dateComponents([.year, .month], from: date)) ?? date
-        let next = utc.date(byAdding: .month, value: 1, to: start) ?? date.addingTimeInterval(31 * 86_400)
-        return next.timeIntervalSince(date)
     }
 }

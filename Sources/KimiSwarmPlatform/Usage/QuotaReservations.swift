@@ -42,7 +42,7 @@ package final class QuotaHold: Sendable {
             return QuotaHold(quotas: quotas, tenantID: tenantID, reservation: reservation)
         } catch {
             let now = Date()
-            let wait = error.limit == "daily_token_limit" ? QuotaEnforcer.secondsToNextDay(now) : QuotaEnforcer.secondsToNextMonth(now)
+            let wait = error.limit == "daily_token_limit" ? QuotaPeriod.secondsToNextDay(now) : QuotaPeriod.secondsToNextMonth(now)
             throw PlatformError.limited(
                 type: "quota_exceeded", error.message, retryAfter: error.limit.hasPrefix("tenant_") ? 5 : wait,
                 hint: "Calls in flight may free part of it when they finish; otherwise ask an admin to raise the tenant's limits.")

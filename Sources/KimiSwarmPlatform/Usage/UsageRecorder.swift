@@ -4,7 +4,7 @@ package import Logging
 import ServiceLifecycle
 import Synchronization
 
-/// Writes gateway calls to the tenants' usage ledgers in the background, so that no request
+/// Writes model calls (of the gateway and of runs) to the tenants' usage ledgers in the background, so that no request
 /// waits on the database: ``record(_:)`` only appends to a buffer in memory; the service's
 /// loop writes the buffer every ``interval`` (sooner once ``batchSize`` records wait), and
 /// once more on graceful shutdown, so nothing recorded before SIGTERM is lost.

@@ -9,7 +9,8 @@ import NIOCore
 /// `GET /usage` and `GET /usage.csv`: the tenant's usage over whole UTC days
 /// (`from`/`to`, `YYYY-MM-DD`, inclusive; default: this month so far) grouped by day, model,
 /// provider, template or key (from the daily rollups) or user (from the ledger). Costs are
-/// exact decimals written as strings.
+/// exact decimals written as strings; calls the response cache answered cost 0, and
+/// `saved_usd` is what they would have cost.
 struct UsageRoutes {
     let store: SwarmStore
     let now: @Sendable () -> Date
@@ -30,12 +31,12 @@ struct UsageRoutes {
         }
         api.on(.get, "usage.csv", .usageRead) { request, _, principal in
             let parsed = try query(request)
-            var text = "\(parsed.groupBy),calls,cache_hits,prompt_tokens,cached_prompt_tokens,completion_tokens,reasoning_tokens,total_tokens,cost_usd\r\n"
+            var text = "\(parsed.groupBy),calls,cache_hits,prompt_tokens,cached_prompt_tokens,completion_tokens,reasoning_tokens,total_tokens,cost_usd,saved_usd\r\n"
             for group in try await groups(parsed, principal) {
                 let usage = group.usage
                 text += [
                     Self.csvField(group.key), "\(group.calls)", "\(group.cacheHits)", "\(usage.promptTokens)", "\(usage.cachedPromptTokens)",
-                    "\(usage.completionTokens)", "\(usage.reasoningTokens)", "\(usage.totalTokens)", Admin.money(group.costUSD),
+                    "\(usage.completionTokens)", "\(usage.reasoningTokens)", "\(usage.totalTokens)", Admin.money(group.costUSD), Admin.money(group.savedUSD),
                 ].joined(separator: ",") + "\r\n"
             }
             return Response(
@@ -119,6 +120,7 @@ struct UsageReportDTO: Encodable {
             case reasoningTokens = "reasoning_tokens"
             case totalTokens = "total_tokens"
             case costUSD = "cost_usd"
+            case savedUSD = "saved_usd"
         }
 
         func encode(to encoder: any Encoder) throws {
@@ -132,6 +134,7 @@ struct UsageReportDTO: Encodable {
             try container.encode(group.usage.reasoningTokens, forKey: .reasoningTokens)
             try container.encode(group.usage.totalTokens, forKey: .totalTokens)
             try container.encode(Admin.money(group.costUSD), forKey: .costUSD)
+            try container.encode(Admin.money(group.savedUSD), forKey: .savedUSD)
         }
     }
 
@@ -152,6 +155,7 @@ struct UsageReportDTO: Encodable {
             total.cacheHits += group.cacheHits
             total.usage += group.usage
             total.costUSD += group.costUSD
+            total.savedUSD += group.savedUSD
         }
         try container.encode(Row(key: "total", group: total), forKey: .total)
     }

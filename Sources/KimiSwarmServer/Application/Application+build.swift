@@ -97,6 +97,8 @@ public func buildApplication(
     let quotas = QuotaEnforcer(store: store)
     let usageMetrics = TenantUsageMetrics(registry: dependencies.registry)
     let recorder = UsageRecorder(store: store, logger: logger)
+    // One meter for gateway calls and run calls alike.
+    let meter = UsageMeter(client: dependencies.client, recorder: recorder, quotas: quotas, metrics: usageMetrics)
     let api = router.group("api/v1").add(middleware: AuthMiddleware(authenticator: authenticator, store: store, tenants: tenants))
         .add(middleware: TenantRateLimitMiddleware(quotas: quotas))
     let routes = APIRoutes(group: api, prefix: "/api/v1", table: table, operations: operations)
@@ -111,7 +113,7 @@ public func buildApplication(
 
     let gateway = router.group("v1").add(middleware: AuthMiddleware(authenticator: authenticator, store: store, tenants: tenants))
     GatewayRoutes(
-        client: dependencies.client, clients: clients, meter: GatewayMeter(client: dependencies.client, recorder: recorder, quotas: quotas, metrics: usageMetrics), quotas: quotas,
+        client: dependencies.client, clients: clients, meter: meter, quotas: quotas,
         logger: logger
     ).register(APIRoutes(group: gateway, prefix: "/v1", table: table))
 
@@ -131,7 +133,7 @@ public func buildApplication(
         RetentionService(store: store, logger: logger),
     ]
     // Runs reserve and count in the same tenants' quotas as gateway calls.
-    services += workerServices(dependencies, factory: factory, hub: hub, clients: clients, metrics: usageMetrics, quotas: quotas)
+    services += workerServices(dependencies, factory: factory, hub: hub, clients: clients, metrics: usageMetrics, quotas: quotas, meter: meter)
     let application = Application(
         responder: responder,
         server: .guardedHTTP1WebSocketUpgrade(
@@ -150,25 +152,28 @@ public func buildWorkerServices(_ dependencies: ServerDependencies) -> [any Serv
     let clients = TenantClients(
         base: dependencies.client, store: dependencies.store, metrics: PrometheusMetricsFactory(registry: dependencies.registry),
         logger: dependencies.logger)
-    return workerServices(
-        dependencies, factory: factory, hub: RunEventHub(), clients: clients, metrics: TenantUsageMetrics(registry: dependencies.registry),
-        quotas: QuotaEnforcer(store: dependencies.store))
+    let metrics = TenantUsageMetrics(registry: dependencies.registry)
+    let quotas = QuotaEnforcer(store: dependencies.store)
+    // The recorder comes first: services stop in reverse order, so it writes what the workers
+    // recorded last.
+    let recorder = UsageRecorder(store: dependencies.store, logger: dependencies.logger)
+    let meter = UsageMeter(client: dependencies.client, recorder: recorder, quotas: quotas, metrics: metrics)
+    return [recorder]
+        + workerServices(
+            dependencies, factory: factory, hub: RunEventHub(), clients: clients, metrics: metrics, quotas: quotas, meter: meter)
 }
 
 /// The queue workers of a process. Every run's model calls reserve in `quotas` (this
-/// process's view of the tenants' budgets), and every recorded call counts there.
+/// process's view of the tenants' budgets) and are recorded by `meter` (which counts them there).
 func workerServices(
     _ dependencies: ServerDependencies, factory: RunEngineFactory, hub: RunEventHub, clients: TenantClients,
-    metrics: TenantUsageMetrics, quotas: QuotaEnforcer
+    metrics: TenantUsageMetrics, quotas: QuotaEnforcer, meter: UsageMeter
 ) -> [any Service] {
     let configuration = dependencies.configuration
     guard configuration.settings.workers > 0 else { return [] }
     let executor = RunExecutor(
         store: dependencies.store, factory: factory, hub: hub, clients: clients, metrics: metrics, quotas: quotas, logger: dependencies.logger,
-        onUsage: { record in
-            metrics.record(record)
-            quotas.consumed(tenantID: record.tenantID, tokens: record.usage.promptTokens + record.usage.completionTokens, costUSD: record.costUSD)
-        })
+        meter: meter)
     return [
         QueueWorker(
             queue: dependencies.store.jobs,

@@ -61,6 +61,7 @@ struct CostPage {
                       \(Layout.stat("Tokens", Layout.number(total["total_tokens"]?.intValue ?? 0)))
                       \(Layout.stat("Model calls", Layout.number(total["calls"]?.intValue ?? 0)))
                       \(Layout.stat("Cache hits", Layout.number(total["cache_hits"]?.intValue ?? 0)))
+                      \(Layout.stat("Saved by the cache", Layout.money(total["saved_usd"]?.stringValue), id: "costs-saved"))
                     </div>
                     <section class="card wide"><div class="card-head"><h2>Spend per day</h2>\(csvLink("day", range))</div>
                     \(SVGCharts.bars(days.map { SVGCharts.Point(label: String($0.key.suffix(5)), value: $0.cost, detail: "\($0.key): \(Layout.money(Decimal($0.cost)))") }, caption: "US dollars per UTC day", unit: Self.moneyAxis))</section>

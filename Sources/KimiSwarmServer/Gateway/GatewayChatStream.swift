@@ -22,7 +22,7 @@ struct GatewayChatStream {
     let client: LLMClient
     let provider: ProviderID?
     let principal: Principal
-    let meter: GatewayMeter
+    let meter: UsageMeter
     let started: ContinuousClock.Instant
     /// The model named in chunks before the provider's own name is known.
     let displayModel: String
@@ -30,14 +30,19 @@ struct GatewayChatStream {
     /// The call's reservation in the tenant's quota, dropped once it is billed.
     let hold: QuotaHold
     let logger: Logger
+    /// Whether the response cache answered (known once the first event came).
+    var cacheHit = false
 
     /// The response; throws when the provider fails before the first event.
     func response() async throws -> Response {
         let stream = client.chatStream(request.chat, provider: provider)
         var iterator = stream.makeAsyncIterator()
-        let first = try await iterator.next()
+        // The cache is looked up on the first step; a stream falls back only before it.
+        let (first, outcomes) = try await CacheLayer.withOutcome { try await iterator.next() }
         let box = IteratorBox(iterator)
-        let relay = self
+        var answered = self
+        answered.cacheHit = outcomes.last?.isHit ?? false
+        let relay = answered
         let body = ResponseBody { writer in
             try await relay.relay(first: first, from: box, to: &writer)
         }
@@ -93,7 +98,7 @@ struct GatewayChatStream {
                     last.writeBuffer(&usageChunk)
                 }
                 // Billed before the last write: the provider's work is done whether or not the client reads it.
-                meter.bill(principal, provider: final.provider, model: final.model, usage: final.usage, started: started)
+                meter.bill(principal, provider: final.provider, model: final.model, usage: final.usage, started: started, cacheHit: cacheHit)
                 hold.release()
                 last.writeImmutableBuffer(GatewayWire.done)
                 try await writer.write(last)
@@ -120,7 +125,7 @@ struct GatewayChatStream {
     private func bill(_ progress: Progress) {
         let usage = progress.usage ?? Usage(
             promptTokens: TokenEstimator.estimatePromptTokens(request.chat), completionTokens: TokenEstimator.estimate(progress.text))
-        meter.bill(principal, provider: provider ?? fallbackProvider, model: displayModel, usage: usage, started: started)
+        meter.bill(principal, provider: provider ?? fallbackProvider, model: displayModel, usage: usage, started: started, cacheHit: cacheHit)
         hold.release()
     }
 }

@@ -13,14 +13,14 @@ import NIOCore
 ///
 /// Calls go through the production ``LLMClient`` (router, fallbacks, cache scoped to the
 /// tenant, rate limits); each is checked against the tenant's quotas first
-/// (``QuotaEnforcer``) and billed after (``GatewayMeter``), without waiting on the database.
+/// (``QuotaEnforcer``) and billed after (``UsageMeter``; a cache hit costs 0), without waiting on the database.
 /// Errors answer in OpenAI's error shape (``ErrorMiddleware`` does that for `/v1/...`).
 struct GatewayRoutes {
     /// The server's client (model lists, routing decisions).
     let client: LLMClient
     /// The client per tenant: the server's, or one with the tenant's own provider keys.
     let clients: TenantClients
-    let meter: GatewayMeter
+    let meter: UsageMeter
     let quotas: QuotaEnforcer
     let logger: Logger
 
@@ -33,10 +33,11 @@ struct GatewayRoutes {
     private func chat(_ request: Request, _ context: AppRequestContext, _ principal: Principal) async throws -> Response {
         let parsed = try GatewayChatRequest(json: try await Self.body(request, context), tenantID: principal.tenantID)
         try await quotas.admit(principal, budgets: true)
-        let started = ContinuousClock.now
+        let started = meter.now
         let client = try await clients.client(for: principal.tenantID)
         let provider = try provider(for: parsed.chat.model, client: client)
-        // The call's maximum is held in the tenant's quota until it is billed, so calls in
+        // The call's maximum (at the price of the model the router picks, or of the dearest
+        // fallback it may reach) is held in the tenant's quota until it is billed, so calls in
         // parallel cannot overshoot it together.
         let billedProvider = provider ?? client.configuration.defaultProvider
         let billedModel = parsed.chat.model ?? client.configuration.providers[billedProvider]?.defaultModel ?? "default"
@@ -44,7 +45,8 @@ struct GatewayRoutes {
         let outputTokens = parsed.chat.maxTokens ?? Self.reservedOutputTokens
         let hold = try await QuotaHold.reserve(
             quotas, tenantID: principal.tenantID,
-            costUSD: client.cost(provider: billedProvider, model: billedModel, usage: Usage(promptTokens: promptTokens, completionTokens: outputTokens)) ?? 0,
+            costUSD: RoutedCallPricing(client: client).maximumCost(
+                of: parsed.chat, provider: provider, promptTokens: promptTokens, maxOutputTokens: outputTokens),
             tokens: promptTokens + outputTokens)
         if parsed.stream {
             return try await GatewayChatStream(
@@ -54,8 +56,9 @@ struct GatewayRoutes {
         }
         defer { hold.release() }
         let response: ChatResponse
+        let outcomes: [CacheOutcome]
         do {
-            response = try await client.chat(parsed.chat, provider: provider)
+            (response, outcomes) = try await CacheLayer.withOutcome { try await client.chat(parsed.chat, provider: provider) }
         } catch is CancellationError {
             // The client went away (its request's work is cancelled then) or the server is
             // stopping: the provider may well have billed the prompt, so the tenant pays its
@@ -63,7 +66,10 @@ struct GatewayRoutes {
             meter.bill(principal, provider: billedProvider, model: billedModel, usage: Usage(promptTokens: promptTokens, completionTokens: 0), started: started)
             throw CancellationError()
         }
-        meter.bill(principal, provider: response.provider, model: response.model, usage: response.usage, started: started)
+        // The last lookup is the one that answered (earlier ones belong to fallbacks that failed).
+        meter.bill(
+            principal, provider: response.provider, model: response.model, usage: response.usage, started: started,
+            cacheHit: outcomes.last?.isHit ?? false)
         let id = response.id.isEmpty ? "chatcmpl-" + UUID().uuidString.lowercased() : response.id
         let created = Int((response.created ?? Date()).timeIntervalSince1970)
         return try Self.json(GatewayWire.completion(response, id: id, created: created))
@@ -143,7 +149,7 @@ struct GatewayRoutes {
         }
         let user = try GatewayChatRequest.string(object, "user", maxBytes: 256)
         try await quotas.admit(principal, budgets: true)
-        let started = ContinuousClock.now
+        let started = meter.now
         let embedding = EmbeddingRequest(model: model, inputs: inputs, dimensions: dimensions, user: user)
         let tenantClient = try await clients.client(for: principal.tenantID)
         let provider = try provider(for: model, client: tenantClient)

@@ -112,6 +112,8 @@ enum OpenAPISchemas {
         "key": string("The group's value (`\"\"` for none)."), "calls": integer(), "cache_hits": integer(), "prompt_tokens": integer(),
         "cached_prompt_tokens": integer(), "completion_tokens": integer(), "reasoning_tokens": integer(), "total_tokens": integer(),
         "cost_usd": money,
+        // What the calls the response cache answered (billed 0) would have cost.
+        "saved_usd": money,
     ])
 
     static var all: [String: JSONValue] {

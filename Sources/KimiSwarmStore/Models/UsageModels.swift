@@ -8,31 +8,37 @@ public struct UsageRecord: Sendable, Hashable, Codable {
     public var userID: String?
     public var apiKeyID: String?
     public var runID: String?
+    /// The run's agent that made the call (a sub-agent's id, `planner`, `synthesis`).
+    public var agentID: String?
     public var templateID: String?
     public var provider: String
     public var model: String
     public var usage: Usage
-    /// Exact cost in US dollars.
+    /// Exact cost in US dollars (0 for a call the response cache answered).
     public var costUSD: Decimal
+    /// What a call the response cache answered would have cost (0 for other calls).
+    public var savedUSD: Decimal
     public var latencyMilliseconds: Int
     public var cacheHit: Bool
     public var createdAt: Date
 
     public init(
         id: String = UUID().uuidString, tenantID: String, userID: String? = nil, apiKeyID: String? = nil,
-        runID: String? = nil, templateID: String? = nil, provider: String, model: String, usage: Usage,
-        costUSD: Decimal, latencyMilliseconds: Int, cacheHit: Bool = false, createdAt: Date = Date()
+        runID: String? = nil, agentID: String? = nil, templateID: String? = nil, provider: String, model: String, usage: Usage,
+        costUSD: Decimal, savedUSD: Decimal = 0, latencyMilliseconds: Int, cacheHit: Bool = false, createdAt: Date = Date()
     ) {
         self.id = id
         self.tenantID = tenantID
         self.userID = userID
         self.apiKeyID = apiKeyID
         self.runID = runID
+        self.agentID = agentID
         self.templateID = templateID
         self.provider = provider
         self.model = model
         self.usage = usage
         self.costUSD = costUSD
+        self.savedUSD = savedUSD
         self.latencyMilliseconds = latencyMilliseconds
         self.cacheHit = cacheHit
         self.createdAt = createdAt
@@ -66,14 +72,20 @@ public struct UsageRollup: Sendable, Hashable, Codable {
     public var cacheHits: Int
     public var usage: Usage
     public var costUSD: Decimal
+    /// What the calls the response cache answered would have cost.
+    public var savedUSD: Decimal
     public var latencyMillisecondsTotal: Int
 
-    public init(key: Key, calls: Int = 0, cacheHits: Int = 0, usage: Usage = .zero, costUSD: Decimal = 0, latencyMillisecondsTotal: Int = 0) {
+    public init(
+        key: Key, calls: Int = 0, cacheHits: Int = 0, usage: Usage = .zero, costUSD: Decimal = 0, savedUSD: Decimal = 0,
+        latencyMillisecondsTotal: Int = 0
+    ) {
         self.key = key
         self.calls = calls
         self.cacheHits = cacheHits
         self.usage = usage
         self.costUSD = costUSD
+        self.savedUSD = savedUSD
         self.latencyMillisecondsTotal = latencyMillisecondsTotal
     }
 
@@ -84,6 +96,7 @@ public struct UsageRollup: Sendable, Hashable, Codable {
         next.cacheHits += record.cacheHit ? 1 : 0
         next.usage += record.usage
         next.costUSD += record.costUSD
+        next.savedUSD += record.savedUSD
         next.latencyMillisecondsTotal += record.latencyMilliseconds
         return next
     }
@@ -130,13 +143,16 @@ public struct UsageGroup: Sendable, Hashable, Codable {
     public var usage: Usage
     /// Exact cost in US dollars.
     public var costUSD: Decimal
+    /// What the calls the response cache answered would have cost.
+    public var savedUSD: Decimal
 
     /// Creates a group.
-    public init(key: String, calls: Int = 0, cacheHits: Int = 0, usage: Usage = .zero, costUSD: Decimal = 0) {
+    public init(key: String, calls: Int = 0, cacheHits: Int = 0, usage: Usage = .zero, costUSD: Decimal = 0, savedUSD: Decimal = 0) {
         self.key = key
         self.calls = calls
         self.cacheHits = cacheHits
         self.usage = usage
         self.costUSD = costUSD
+        self.savedUSD = savedUSD
     }
 }

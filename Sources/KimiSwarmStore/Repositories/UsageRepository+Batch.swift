@@ -28,13 +28,13 @@ extension UsageRepository {
                 let usage = record.usage
                 try await tx.query(
                     """
-                    INSERT INTO usage_ledger(tenant_id, id, user_id, api_key_id, run_id, template_id, provider, model,
+                    INSERT INTO usage_ledger(tenant_id, id, user_id, api_key_id, run_id, agent_id, template_id, provider, model,
                         prompt_tokens, cached_prompt_tokens, cache_write_tokens, completion_tokens, reasoning_tokens,
-                        cost_usd, latency_ms, cache_hit, created_at)
-                    VALUES (\(record.tenantID), \(record.id), \(record.userID), \(record.apiKeyID), \(record.runID), \(record.templateID),
-                        \(record.provider), \(record.model), \(usage.promptTokens), \(usage.cachedPromptTokens),
+                        cost_usd, saved_usd, latency_ms, cache_hit, created_at)
+                    VALUES (\(record.tenantID), \(record.id), \(record.userID), \(record.apiKeyID), \(record.runID), \(record.agentID),
+                        \(record.templateID), \(record.provider), \(record.model), \(usage.promptTokens), \(usage.cachedPromptTokens),
                         \(usage.cacheWriteTokens), \(usage.completionTokens), \(usage.reasoningTokens), \(record.costUSD),
-                        \(record.latencyMilliseconds), \(record.cacheHit), \(record.createdAt))
+                        \(record.savedUSD), \(record.latencyMilliseconds), \(record.cacheHit), \(record.createdAt))
                     """)
             }
             for key in rollupKeys {
@@ -50,9 +50,9 @@ extension UsageRepository {
                         """
                         INSERT INTO usage_rollups_daily(tenant_id, day, provider, model, template_id, api_key_id, calls, cache_hits,
                             prompt_tokens, cached_prompt_tokens, cache_write_tokens, completion_tokens, reasoning_tokens, cost_usd,
-                            latency_ms_total)
+                            saved_usd, latency_ms_total)
                         VALUES (\(key.tenantID), \(key.day), \(key.provider), \(key.model), \(key.templateID), \(key.apiKeyID),
-                            0, 0, 0, 0, 0, 0, 0, '0', 0)
+                            0, 0, 0, 0, 0, 0, 0, '0', '0', 0)
                         ON CONFLICT (tenant_id, day, provider, model, template_id, api_key_id) DO NOTHING
                         """)
                     locked = try await tx.first(lockRollup)
@@ -64,13 +64,14 @@ extension UsageRepository {
                 next.cacheHits += sum.cacheHits
                 next.usage += sum.usage
                 next.costUSD += sum.costUSD
+                next.savedUSD += sum.savedUSD
                 next.latencyMillisecondsTotal += sum.latencyMillisecondsTotal
                 try await tx.query(
                     """
                     UPDATE usage_rollups_daily SET calls = \(next.calls), cache_hits = \(next.cacheHits),
                         prompt_tokens = \(next.usage.promptTokens), cached_prompt_tokens = \(next.usage.cachedPromptTokens),
                         cache_write_tokens = \(next.usage.cacheWriteTokens), completion_tokens = \(next.usage.completionTokens),
-                        reasoning_tokens = \(next.usage.reasoningTokens), cost_usd = \(next.costUSD),
+                        reasoning_tokens = \(next.usage.reasoningTokens), cost_usd = \(next.costUSD), saved_usd = \(next.savedUSD),
                         latency_ms_total = \(next.latencyMillisecondsTotal)
                     WHERE \(keyFilter)
                     """)

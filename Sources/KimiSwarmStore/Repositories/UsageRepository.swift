@@ -44,6 +44,7 @@ public struct UsageRepository: Sendable {
             total.cacheHits += row.cacheHits
             total.usage += row.usage
             total.costUSD += row.costUSD
+            total.savedUSD += row.savedUSD
             total.latencyMillisecondsTotal += row.latencyMillisecondsTotal
         }
         return total
@@ -68,6 +69,7 @@ public struct UsageRepository: Sendable {
             group.cacheHits += rollup.cacheHits
             group.usage += rollup.usage
             group.costUSD += rollup.costUSD
+            group.savedUSD += rollup.savedUSD
             groups[key] = group
         }
         return groups.values.sorted { $0.key < $1.key }
@@ -108,12 +110,13 @@ public struct UsageRepository: Sendable {
         }
         let costs = try await context.database.query(
             """
-            SELECT COALESCE(user_id, '') AS user_key, cost_usd FROM usage_ledger
+            SELECT COALESCE(user_id, '') AS user_key, cost_usd, saved_usd FROM usage_ledger
             WHERE tenant_id = \(tenantID) AND created_at >= \(from) AND created_at < \(to)
             """)
         for row in costs {
             let key = try row.string("user_key")
             groups[key, default: UsageGroup(key: key)].costUSD += try row.decimal("cost_usd")
+            groups[key, default: UsageGroup(key: key)].savedUSD += try row.decimal("saved_usd")
         }
         return groups.values.sorted { $0.key < $1.key }
     }
@@ -129,8 +132,9 @@ public struct UsageRepository: Sendable {
         UsageRecord(
             id: try row.string("id"), tenantID: try row.string("tenant_id"), userID: try row.optionalString("user_id"),
             apiKeyID: try row.optionalString("api_key_id"), runID: try row.optionalString("run_id"),
-            templateID: try row.optionalString("template_id"), provider: try row.string("provider"), model: try row.string("model"),
-            usage: try usage(row), costUSD: try row.decimal("cost_usd"), latencyMilliseconds: try row.int("latency_ms"),
+            agentID: try row.optionalString("agent_id"), templateID: try row.optionalString("template_id"), provider: try row.string("provider"),
+            model: try row.string("model"), usage: try usage(row), costUSD: try row.decimal("cost_usd"), savedUSD: try row.decimal("saved_usd"),
+            latencyMilliseconds: try row.int("latency_ms"),
             cacheHit: try row.bool("cache_hit"), createdAt: try row.date("created_at"))
     }
 
@@ -140,6 +144,6 @@ public struct UsageRepository: Sendable {
                 tenantID: try row.string("tenant_id"), day: try row.string("day"), provider: try row.string("provider"),
                 model: try row.string("model"), templateID: try row.string("template_id"), apiKeyID: try row.string("api_key_id")),
             calls: try row.int("calls"), cacheHits: try row.int("cache_hits"), usage: try usage(row),
-            costUSD: try row.decimal("cost_usd"), latencyMillisecondsTotal: try row.int("latency_ms_total"))
+            costUSD: try row.decimal("cost_usd"), savedUSD: try row.decimal("saved_usd"), latencyMillisecondsTotal: try row.int("latency_ms_total"))
     }
 }

@@ -209,5 +209,12 @@ public enum Schema {
             "CREATE UNIQUE INDEX invitations_one_per_user ON invitations(tenant_id, user_id)",
             "CREATE INDEX invitations_by_user ON invitations(user_id)",
         ]),
+        // The usage meter: the agent of a run that made each call, and what a call the
+        // response cache answered (billed 0) would have cost, in the ledger and the rollups.
+        Migration(version: 5, name: "usage_agent_and_savings", statements: [
+            "ALTER TABLE usage_ledger ADD COLUMN agent_id TEXT",
+            "ALTER TABLE usage_ledger ADD COLUMN saved_usd TEXT NOT NULL DEFAULT '0'",
+            "ALTER TABLE usage_rollups_daily ADD COLUMN saved_usd TEXT NOT NULL DEFAULT '0'",
+        ]),
     ]
 }
