@@ -1,5 +1,5 @@
-package import Foundation
-package import KimiSwarmCore
+import Foundation
+import KimiSwarmCore
 package import KimiSwarmEngine
 package import KimiSwarmStore
 

@@ -1,5 +1,5 @@
-package import Foundation
-package import Synchronization
+import Foundation
+import Synchronization
 
 /// The runs this process is executing, so that a cancel reaches them at once instead of being
 /// polled for: the run service of this process cancels directly (``cancel(tenantID:runID:)``),
@@ -61,7 +61,7 @@ public final class RunCancellations: Sendable {
 
     /// The run changed in the database; a run this process executes reads its cancel flag.
     package func changed(tenantID: String, runID: String) {
-        wake(Key(tenantID: tenantID, runID: runID)) { $0.changed = true }
+        _ = wake(Key(tenantID: tenantID, runID: runID)) { $0.changed = true }
     }
 
     private func wake(_ key: Key, _ mark: (inout Entry) -> Void) -> Bool {

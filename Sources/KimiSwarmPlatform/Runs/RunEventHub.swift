@@ -1,5 +1,5 @@
-package import Foundation
-package import Synchronization
+import Foundation
+import Synchronization
 
 /// Wakes the readers of a run's events when something new was stored: in-process by the
 /// worker that appended it, and across replicas by PostgreSQL `LISTEN/NOTIFY` (the hub's

@@ -1,6 +1,6 @@
 package import KimiSwarmStore
 package import Logging
-package import ServiceLifecycle
+import ServiceLifecycle
 
 /// Wakes this replica's event readers when another replica stored an event or changed a run,
 /// and passes a change of a run that executes here to its cancel watch (a cancel stored by

@@ -1,7 +1,7 @@
-package import Foundation
-package import KimiSwarmClient
-package import KimiSwarmCore
-package import KimiSwarmEngine
+import Foundation
+import KimiSwarmClient
+import KimiSwarmCore
+import KimiSwarmEngine
 public import KimiSwarmStore
 public import Logging
 

@@ -1,5 +1,5 @@
-package import Foundation
-package import KimiSwarmCore
+import Foundation
+import KimiSwarmCore
 
 /// The queue job that executes a run: which run, of which tenant, for whom.
 package struct RunJobPayload: Codable, Sendable, Hashable {
