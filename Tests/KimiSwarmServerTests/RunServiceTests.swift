@@ -5,6 +5,7 @@ import KimiSwarmServer
 import KimiSwarmStore
 import KimiSwarmTesting
 import NIOHTTP1
+import Synchronization
 import Testing
 
 /// The run service through the API: one validation with the engine's limits, cancels pushed to
@@ -111,12 +112,20 @@ struct RunServiceTests {
         let location = StoreLocation.sqlite(path: folder.appendingPathComponent("kimiswarm.sqlite").path)
         let tenantID = FirstStart.defaultTenantID
         try await LoopbackProviderServer.withServer { provider in
-            provider.setResponder(SwarmScript(latency: .milliseconds(300)).respond)
+            // `design` (after the other two) hangs until the server is stopped, so the run is mid-way then.
+            let script = SwarmScript()
+            let blocked = Mutex(true)
+            provider.setResponder { request in
+                if request.bodyString.contains("# Your assignment (design)"), blocked.withLock({ $0 }) { return .hang }
+                return script.respond(request)
+            }
             let environment = ["KIMI_CACHE__ENABLED": "false"]
             let first = try await ServedSwarm.start(data: folder, provider: provider, workers: 1, environment: environment)
             let runID = try #require(try await first.call(.POST, "/api/v1/runs", #"{"task":"Design it","graph":\#(threeTaskGraph)}"#).json?["id"]?.stringValue)
             try await SwarmStore.withStore(StoreConfiguration(location: location, migrate: false), logger: serverTestLogger) { store in
-                try await Self.waitForEvents(store, tenantID: tenantID, runID: runID) { events in events.contains { $0.type == "agent_finished" } }
+                try await Self.waitForEvents(store, tenantID: tenantID, runID: runID) { events in
+                    events.filter { $0.type == "agent_finished" }.count == 2
+                }
             }
             #expect(await first.stop() == 0)
             // The server is gone: what it left says the run is still under way.
@@ -125,6 +134,7 @@ struct RunServiceTests {
                 #expect(!events.contains { $0.type == "finished" }, "\(events.map(\.type))")
                 #expect(try await store.runs.run(tenantID: tenantID, runID: runID)?.status == .running)
             }
+            blocked.withLock { $0 = false }
             let second = try await ServedSwarm.start(data: folder, provider: provider, workers: 1, environment: environment)
             #expect(try await second.waitForRun(runID) == "succeeded")
             await second.stop()
