@@ -47,7 +47,7 @@ public final class LLMClient: ChatModel {
         logger: Logger,
         httpClient: HTTPClient? = nil,
         cache: ResponseCache? = nil,
-        clock: any MonotonicClock = SystemClock(),
+        clock: any SwarmClock = SystemClock(),
         metrics: (any MetricsFactory)? = nil,
         tracer: (any Tracer)? = nil
     ) {
@@ -70,7 +70,7 @@ public final class LLMClient: ChatModel {
         configuration: KimiSwarmConfiguration,
         registry: ModelRegistry,
         logger: Logger,
-        clock: any MonotonicClock = SystemClock(),
+        clock: any SwarmClock = SystemClock(),
         metrics: (any MetricsFactory)? = nil,
         tracer: (any Tracer)? = nil
     ) async throws -> LLMClient {
@@ -102,7 +102,7 @@ public final class LLMClient: ChatModel {
         registry: ModelRegistry,
         logger: Logger,
         persistentStore: any ResponseCacheStore,
-        clock: any MonotonicClock = SystemClock(),
+        clock: any SwarmClock = SystemClock(),
         metrics: (any MetricsFactory)? = nil,
         tracer: (any Tracer)? = nil
     ) -> LLMClient {
@@ -133,7 +133,7 @@ public final class LLMClient: ChatModel {
         providers: [any LLMProvider],
         logger: Logger,
         cache: ResponseCache? = nil,
-        clock: any MonotonicClock = SystemClock(),
+        clock: any SwarmClock = SystemClock(),
         metrics: (any MetricsFactory)? = nil,
         tracer: (any Tracer)? = nil
     ) {

@@ -1,3 +1,4 @@
+public import Foundation
 public import KimiSwarmCore
 import Synchronization
 
@@ -6,7 +7,7 @@ import Synchronization
 /// `sleep(for:)` suspends until ``advance(by:)`` moves time past the sleeper's deadline, or
 /// its task is cancelled (then it throws `CancellationError`). ``waitForSleepers(_:)`` lets a
 /// test wait until the code under test is actually sleeping before it advances time.
-public final class ManualClock: MonotonicClock {
+public final class ManualClock: SwarmClock {
     private struct Sleeper {
         let id: Int
         let deadline: Duration
@@ -21,14 +22,23 @@ public final class ManualClock: MonotonicClock {
     }
 
     private let state = Mutex(State())
+    /// The wall-clock date at time zero.
+    public let epoch: Date
 
-    /// Creates a clock at time zero (or at `start`).
-    public init(start: Duration = .zero) {
+    /// Creates a clock at time zero (or at `start`) whose dates count from `epoch` (by default
+    /// 2026-01-01T00:00:00Z, so dates are the same on every run).
+    public init(start: Duration = .zero, epoch: Date = Date(timeIntervalSince1970: 1_767_225_600)) {
+        self.epoch = epoch
         state.withLock { $0.now = start }
     }
 
     public func now() -> Duration {
         state.withLock { $0.now }
+    }
+
+    public func date() -> Date {
+        let now = self.now().components
+        return epoch.addingTimeInterval(Double(now.seconds) + Double(now.attoseconds) / 1e18)
     }
 
     /// The number of tasks sleeping on this clock right now.

@@ -29,9 +29,9 @@ struct ResilienceDeadProviderTests {
         #expect(error.reason == .connectionRefused)
         #expect(error.isRetryable)
         #expect(CircuitBreakerLayer.counts(error))
-        // Not a speed figure: a refusal must not wait for the connect timeout (10 s). Half of it
-        // leaves room for a loaded machine.
-        #expect(elapsed < settings.connectTimeout / 2, "took \(elapsed)")
+        // Not a speed figure (RELIABILITY.md has those): the refusal is reported as such, never
+        // after waiting out the connect timeout (10 s).
+        #expect(elapsed < settings.connectTimeout, "took \(elapsed)")
     }
 
     @Test("with the shipped defaults, the router falls back from a closed port to the next provider at once; the circuit opens")
@@ -55,7 +55,8 @@ struct ResilienceDeadProviderTests {
                 let elapsed = ContinuousClock.now - started
                 #expect(response.provider == .together)
                 #expect(response.text == "Echo: round \(round)")
-                #expect(elapsed < .seconds(3), "round \(round) took \(elapsed)")
+                // Never waiting out the dead provider's connect timeout (10 s); figures: RELIABILITY.md.
+                #expect(elapsed < Self.deadConfiguration(port: port).connectTimeout, "round \(round) took \(elapsed)")
                 if ProcessInfo.processInfo.environment["KIMISWARM_RELIABILITY_FIGURES"] == "1" {
                     print("dead-port fallback, round \(round): \(elapsed)")
                 }

@@ -1,13 +1,14 @@
 import Foundation
 import KimiSwarmCore
 import KimiSwarmEngine
+import KimiSwarmTesting
 import Testing
 
 @Suite struct CurrentTimeToolTests {
     let context = ToolContext(runID: "r", agentID: "a", templateID: "t", stepID: "s")
 
     @Test func utcByDefaultAndNamedZones() async throws {
-        let tool = CurrentTimeTool(now: { Date(timeIntervalSince1970: 1_795_000_000) })
+        let tool = CurrentTimeTool(clock: ManualClock(epoch: Date(timeIntervalSince1970: 1_795_000_000)))
         let utc = try JSONValue(parsing: try await tool.execute([:], context: context))
         #expect(utc["time"]?.stringValue == "2026-11-18T11:06:40Z")
         #expect(utc["weekday"]?.stringValue == "Wednesday")

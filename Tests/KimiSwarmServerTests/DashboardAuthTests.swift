@@ -128,7 +128,7 @@ struct DashboardAuthTests {
     func tenantSwitch() async throws {
         try await withTestServer(.sqlite, workers: 0, configure: { $0.adminPassword = Secret(Self.password) }) { server in
             let (tenantID, key) = try await server.tenant(role: .tenantAdmin)
-            _ = try await server.store.runs.createRun(tenantID: tenantID, task: "a run of the other tenant")
+            _ = try await server.store.runs.submitTestRun(tenantID: tenantID, task: "a run of the other tenant")
             let admin = WebBrowser(server)
             try await admin.signIn(email: "admin@localhost", password: Self.password)
             let overview = try await admin.get("/")

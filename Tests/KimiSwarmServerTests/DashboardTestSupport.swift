@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import Testing
+import KimiSwarmStore
 
 /// An HTTP client that does not follow redirects (the dashboard's tests check them).
 let webTestHTTPClient = HTTPClient(
@@ -91,5 +92,13 @@ actor WebBrowser {
     func signIn(email: String, password: String) async throws -> Page {
         _ = try await get("/login")
         return try await post("/login", ["email": email, "password": password, "_csrf": cookies["ks_login"] ?? ""])
+    }
+}
+
+extension RunRepository {
+    /// A queued run made the way the server makes one (``RunRepository/submit(_:)``), its job
+    /// on a queue no worker claims (it never runs).
+    func submitTestRun(tenantID: String, task: String) async throws -> RunRecord {
+        try await submit(RunSubmission(tenantID: tenantID, task: task, spec: "{}", jobPayload: "{}", queue: "idle-test-runs")).run
     }
 }

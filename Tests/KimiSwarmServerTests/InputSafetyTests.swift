@@ -54,8 +54,10 @@ struct InputSafetyTests {
                             tenantID: tenantID, id: runID, task: "x", spec: spec,
                             jobPayload: #"{"run_id":"\#(runID)","tenant_id":"\#(tenantID)"}"#, maxAttempts: 1))
                     // A worker claims it and "crashes": its lease runs out with no outcome.
-                    _ = try await server.store.jobs.claim(queue: "runs", workerID: "crashed", leaseDuration: .milliseconds(1))
-                    try await Task.sleep(for: .milliseconds(20))
+                    let claimed = try #require(
+                        try await server.store.jobs.claim(queue: "runs", workerID: "crashed", leaseDuration: .milliseconds(1)))
+                    // Wait (polled) until the 1 ms lease is over by the wall clock the store reads.
+                    while Date() <= claimed.lease.expiresAt { await Task.yield() }
                     return (tenantID, key)
                 }
                 try await withTestServer(at: location, provider: provider, workers: 1) { server in

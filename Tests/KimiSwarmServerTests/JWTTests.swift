@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import KimiSwarmCore
 @testable import KimiSwarmPlatform
 import KimiSwarmServer
 import Testing

@@ -46,7 +46,7 @@ struct RoleMatrixTests {
             try await store.members.setMember(tenantID: foreign.tenantID, userID: user.id, role: .viewer)
             let foreignKey = try await store.apiKeys.createKey(tenantID: foreign.tenantID, name: "foreign", role: .viewer)
             try await store.templates.saveTemplate(tenantID: foreign.tenantID, id: "foreign-template", name: "Foreign", definition: "id: foreign-template")
-            let run = try await store.runs.createRun(tenantID: foreign.tenantID, task: "foreign task")
+            let run = try await store.runs.submitTestRun(tenantID: foreign.tenantID, task: "foreign task")
             let invitation = try await store.invitations.invite(tenantID: foreign.tenantID, userID: owner.id, role: .viewer, invitedBy: nil)
             let foreignIDs: [String: String] = [
                 "id": run.id, "user_id": user.id, "key_id": foreignKey.key.id, "template_id": "foreign-template", "invitation_id": invitation.id,

@@ -187,8 +187,15 @@ struct QueueTests {
                     if ContinuousClock.now >= deadline { break }
                     try await Task.sleep(for: .milliseconds(20))
                 }
-                // Let a heartbeat or two happen, then shut down.
-                try await Task.sleep(for: .milliseconds(500))
+                // Shut down once the blocking job's lease was renewed by a heartbeat (polled).
+                let blockedID = try #require(blocking.withLock { $0 })
+                let firstExpiry = try await store.jobs.job(tenantID: "acme", jobID: blockedID)?.leaseExpiresAt
+                var renewed = false
+                while !renewed && ContinuousClock.now < deadline {
+                    renewed = try await store.jobs.job(tenantID: "acme", jobID: blockedID)?.leaseExpiresAt != firstExpiry
+                    if !renewed { try await Task.sleep(for: .milliseconds(20)) }
+                }
+                #expect(renewed, "no heartbeat renewed the lease")
                 await group.triggerGracefulShutdown()
                 try await tasks.waitForAll()
             }

@@ -79,22 +79,20 @@ struct RepositoryTests {
         try await withTestStore(kind) { store in
             let tenant = try await store.directory.createTenant(name: "Acme")
             let other = try await store.directory.createTenant(name: "Other")
-            let run = try await store.runs.createRun(tenantID: tenant.id, task: "audit the repo", budgets: "{\"usd\":\"5\"}")
+            let run = try await store.runs.submitTestRun(tenantID: tenant.id, task: "audit the repo", budgets: "{\"usd\":\"5\"}")
             #expect(run.status == .queued)
             #expect(try await store.runs.run(tenantID: other.id, runID: run.id) == nil)
-            for _ in 0..<3 {
-                try await store.runs.addToTotals(
-                    tenantID: tenant.id, runID: run.id, usage: Usage(promptTokens: 10, completionTokens: 5),
-                    costUSD: Decimal(string: "0.000000123")!)
-            }
-            try await store.runs.updateRun(tenantID: tenant.id, runID: run.id, status: .succeeded, result: "done", graph: "{}")
+            #expect(try await store.runs.markRunning(tenantID: tenant.id, runID: run.id))
+            try await store.runs.finishRun(
+                tenantID: tenant.id, runID: run.id, status: .succeeded, result: "done", graph: "{}",
+                usage: Usage(promptTokens: 30, completionTokens: 15), costUSD: Decimal(string: "0.000000369")!)
             let finished = try #require(try await store.runs.run(tenantID: tenant.id, runID: run.id))
             #expect(finished.costUSD == Decimal(string: "0.000000369")!)
             #expect(finished.promptTokens == 30)
             #expect(finished.result == "done")
             #expect(finished.finishedAt != nil)
-            #expect(try await store.runs.runs(tenantID: tenant.id, status: .succeeded).map(\.id) == [run.id])
-            #expect(try await store.runs.runs(tenantID: other.id).isEmpty)
+            #expect(try await store.runs.listRuns(tenantID: tenant.id, filter: RunFilter(status: .succeeded)).map(\.id) == [run.id])
+            #expect(try await store.runs.listRuns(tenantID: other.id).isEmpty)
 
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for index in 0..<20 {

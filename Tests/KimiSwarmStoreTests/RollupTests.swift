@@ -58,7 +58,7 @@ struct RollupTests {
         let clock = TestClock()
         try await withTestStore(kind, clock: clock.storeClock) { store in
             try await store.directory.createTenant(name: "Acme", id: "acme")
-            let run = try await store.runs.createRun(tenantID: "acme", task: "t")
+            let run = try await store.runs.submitTestRun(tenantID: "acme", task: "t")
             try await store.events.appendEvent(tenantID: "acme", runID: run.id, type: "old", data: "{}")
             try await store.journal(tenantID: "acme").record(JournalEntry(runID: run.id, stepID: "s1", kind: .llm, payload: "{}", recordedAt: clock.now))
             try await store.usage.recordUsage(

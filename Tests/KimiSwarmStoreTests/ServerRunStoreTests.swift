@@ -11,20 +11,20 @@ extension ServerStoreTests {
         try await withTestStore(kind, clock: clock.storeClock) { store in
             let tenant = try await store.directory.createTenant(name: "Acme")
             let other = try await store.directory.createTenant(name: "Other")
-            _ = try await store.runs.createRun(tenantID: other.id, task: "Audit other")
+            _ = try await store.runs.submitTestRun(tenantID: other.id, task: "Audit other")
             var ids: [String] = []
             for index in 0..<7 {
                 // Two runs share each timestamp, so the id breaks ties.
                 if index % 2 == 0 { clock.advance(by: 1) }
                 let task = index == 3 ? "Review 100%_done" : (index % 2 == 0 ? "Audit module \(index)" : "review Module \(index)")
-                let run = try await store.runs.createRun(
+                let run = try await store.runs.submitTestRun(
                     tenantID: tenant.id, id: "run-\(index)", task: task, templateID: index % 2 == 0 ? "auditor" : "reviewer",
                     createdBy: index < 4 ? "ada" : "bob")
                 ids.append(run.id)
             }
-            try await store.runs.updateRun(tenantID: tenant.id, runID: "run-2", status: .succeeded)
+            try await store.runs.finishRun(tenantID: tenant.id, runID: "run-2", status: .succeeded, result: nil, usage: Usage(), costUSD: 0)
             let all = try await store.runs.listRuns(tenantID: tenant.id, filter: RunFilter(), after: nil, limit: 100)
-            let expected = try await store.runs.runs(tenantID: tenant.id).sorted {
+            let expected = try await store.runs.listRuns(tenantID: tenant.id, limit: 100).sorted {
                 ($0.createdAt, $0.id) > ($1.createdAt, $1.id)
             }.map(\.id)
             #expect(all.map(\.id) == expected)
@@ -163,7 +163,7 @@ extension ServerStoreTests {
             try await withStore(at: location) { writer in
                 try await withStore(at: location, migrate: false) { reader in
                     let tenant = try await writer.directory.createTenant(name: "Acme")
-                    let run = try await writer.runs.createRun(tenantID: tenant.id, task: "t")
+                    let run = try await writer.runs.submitTestRun(tenantID: tenant.id, task: "t")
                     let notices = Locked<[RunEventNotice]>([])
                     let listener = Task { try await reader.listenForRunEvents { notice in notices.withLock { $0.append(notice) } } }
                     // The listener starts asynchronously: append until a notice arrives.
@@ -175,7 +175,7 @@ extension ServerStoreTests {
                     }
                     #expect(seen)
                     let event = try await writer.events.appendEvent(tenantID: tenant.id, runID: run.id, type: "done", data: "{}")
-                    try await writer.runs.updateRun(tenantID: tenant.id, runID: run.id, status: .succeeded)
+                    try await writer.runs.finishRun(tenantID: tenant.id, runID: run.id, status: .succeeded, result: nil, usage: Usage(), costUSD: 0)
                     var statusSeen = false
                     for _ in 0..<100 where !statusSeen {
                         try await Task.sleep(for: .milliseconds(50))
@@ -193,10 +193,17 @@ extension ServerStoreTests {
     @Test("the event listener waits for cancellation on SQLite")
     func listenOnSQLite() async throws {
         try await withTestStore(.sqlite) { store in
-            let listener = Task { try await store.listenForRunEvents { _ in } }
-            try await Task.sleep(for: .milliseconds(100))
+            let ended = Locked(false)
+            let listener = Task {
+                try await store.listenForRunEvents { _ in }
+                ended.withLock { $0 = true }
+            }
+            // Give the listener every chance to return on its own: it must not.
+            for _ in 0..<1_000 { await Task.yield() }
+            #expect(!ended.value)
             listener.cancel()
             try await listener.value
+            #expect(ended.value)
         }
     }
 

@@ -213,7 +213,7 @@ struct ServerStoreTests {
             let created = outcomes.filter { if case .created = $0 { return true } else { return false } }
             #expect(created.count == 1)
             #expect(Set(outcomes.map(\.run.id)).count == 1)
-            #expect(try await store.runs.runs(tenantID: tenant.id).count == 1)
+            #expect(try await store.runs.countRuns(tenantID: tenant.id) == 1)
             #expect(try await store.jobs.jobs(tenantID: tenant.id, status: .queued).count == 1)
         }
     }

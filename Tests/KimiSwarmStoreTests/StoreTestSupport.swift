@@ -106,3 +106,18 @@ final class Locked<Value: Sendable>: Sendable {
     func withLock<T: Sendable>(_ body: (inout Value) -> T) -> T { mutex.withLock { body(&$0) } }
     var value: Value { mutex.withLock { $0 } }
 }
+
+extension RunRepository {
+    /// A queued run made the way the server makes one (``RunRepository/submit(_:)``), its job
+    /// on a queue no worker claims.
+    func submitTestRun(
+        tenantID: String, id: String = UUID().uuidString.lowercased(), task: String, templateID: String? = nil,
+        createdBy: String? = nil, budgets: String? = nil
+    ) async throws -> RunRecord {
+        try await submit(
+            RunSubmission(
+                tenantID: tenantID, id: id, task: task, templateID: templateID, createdBy: createdBy, spec: "{}", budgets: budgets,
+                jobPayload: "{}", queue: "idle-test-runs")
+        ).run
+    }
+}

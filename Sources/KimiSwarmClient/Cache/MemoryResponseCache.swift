@@ -8,7 +8,7 @@ import Synchronization
 /// array, most recently used first. An expired entry is a miss and is removed when met; when a
 /// bound is exceeded the least recently used entries are evicted (and counted). An entry is
 /// readable only in the scope it was stored in, even if two scopes produced the same key.
-/// Thread-safe; time comes from the injected ``MonotonicClock``.
+/// Thread-safe; time comes from the injected ``SwarmClock``.
 public final class MemoryResponseCache: Sendable {
     /// What `put` did.
     public struct PutResult: Sendable, Hashable {
@@ -50,11 +50,11 @@ public final class MemoryResponseCache: Sendable {
     public let maxEntries: Int
     /// Most bytes kept (sum of the entries' sizes).
     public let maxBytes: Int
-    private let clock: any MonotonicClock
+    private let clock: any SwarmClock
     private let state = Mutex(State())
 
     /// Creates an empty cache.
-    public init(maxEntries: Int, maxBytes: Int, clock: any MonotonicClock) {
+    public init(maxEntries: Int, maxBytes: Int, clock: any SwarmClock) {
         self.maxEntries = max(0, maxEntries)
         self.maxBytes = max(0, maxBytes)
         self.clock = clock

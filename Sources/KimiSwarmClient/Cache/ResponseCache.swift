@@ -69,7 +69,7 @@ public final class ResponseCache: Sendable {
         maxBytes: Int = 64 * 1024 * 1024,
         defaultTTL: Duration = .seconds(3600),
         store: (any ResponseCacheStore)? = nil,
-        clock: any MonotonicClock = SystemClock(),
+        clock: any SwarmClock = SystemClock(),
         wallClock: @escaping @Sendable () -> Date = { Date() },
         logger: Logger = Logger(label: "kimiswarm.cache", factory: { _ in SwiftLogNoOpLogHandler() }),
         metricsFactory: (any MetricsFactory)? = nil
@@ -95,7 +95,7 @@ public final class ResponseCache: Sendable {
     public convenience init(
         settings: CacheSettings,
         store: (any ResponseCacheStore)? = nil,
-        clock: any MonotonicClock = SystemClock(),
+        clock: any SwarmClock = SystemClock(),
         wallClock: @escaping @Sendable () -> Date = { Date() },
         logger: Logger = Logger(label: "kimiswarm.cache", factory: { _ in SwiftLogNoOpLogHandler() }),
         metricsFactory: (any MetricsFactory)? = nil

@@ -11,7 +11,7 @@ struct CallRecorder: Sendable {
     let statistics: ClientStatistics
     let cost: @Sendable (ProviderID, String, Usage) -> Decimal?
     let logger: Logger
-    let clock: any MonotonicClock
+    let clock: any SwarmClock
     let metrics: any MetricsFactory
     let tracer: any Tracer
 

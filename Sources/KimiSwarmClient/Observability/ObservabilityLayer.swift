@@ -31,7 +31,7 @@ public struct ObservabilityLayer: LLMProvider {
         statistics: ClientStatistics,
         cost: @escaping @Sendable (ProviderID, String, Usage) -> Decimal?,
         logger: Logger,
-        clock: any MonotonicClock = SystemClock(),
+        clock: any SwarmClock = SystemClock(),
         metrics: (any MetricsFactory)? = nil,
         tracer: (any Tracer)? = nil
     ) {

@@ -42,7 +42,7 @@ public final class Bulkhead: Sendable {
     ///
     /// - Throws: ``Failure/timedOut`` when no permit came free in time; `CancellationError`
     ///   when the task was cancelled (the waiter has then left the queue).
-    public func acquire(maxWait: Duration, clock: any MonotonicClock) async throws {
+    public func acquire(maxWait: Duration, clock: any SwarmClock) async throws {
         try Task.checkCancellation()
         let id: Int? = state.withLock { state in
             if state.inFlight < limit, state.waiters.isEmpty {

@@ -29,14 +29,14 @@ public final class CircuitBreakerLayer: LLMProvider {
     public let base: any LLMProvider
     /// The settings of every circuit.
     public let settings: CircuitBreakerSettings
-    private let clock: any MonotonicClock
+    private let clock: any SwarmClock
     private let logger: Logger
     private let breakers = Mutex<[String: CircuitBreaker]>([:])
     private let metrics: any MetricsFactory
 
     /// Wraps `base`. `metrics` receives the layer's series (the global `MetricsSystem` when `nil`).
     public init(
-        _ base: any LLMProvider, settings: CircuitBreakerSettings, clock: any MonotonicClock, logger: Logger,
+        _ base: any LLMProvider, settings: CircuitBreakerSettings, clock: any SwarmClock, logger: Logger,
         metrics: (any MetricsFactory)? = nil
     ) {
         self.base = base

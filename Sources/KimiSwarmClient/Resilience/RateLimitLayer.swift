@@ -33,7 +33,7 @@ public final class RateLimitLayer: LLMProvider {
     public let base: any LLMProvider
     /// The limits.
     public let settings: RateLimitSettings
-    private let clock: any MonotonicClock
+    private let clock: any SwarmClock
     private let logger: Logger
     private let bulkhead: Bulkhead
     private let buckets: Mutex<Buckets>
@@ -47,7 +47,7 @@ public final class RateLimitLayer: LLMProvider {
 
     /// Wraps `base`. `metrics` receives the layer's series (the global `MetricsSystem` when `nil`).
     public init(
-        _ base: any LLMProvider, settings: RateLimitSettings, clock: any MonotonicClock, logger: Logger,
+        _ base: any LLMProvider, settings: RateLimitSettings, clock: any SwarmClock, logger: Logger,
         metrics: (any MetricsFactory)? = nil
     ) {
         self.base = base

@@ -31,7 +31,7 @@ public enum ResilienceStack {
         _ provider: any LLMProvider,
         configuration: KimiSwarmConfiguration,
         budget: RetryBudget,
-        clock: any MonotonicClock,
+        clock: any SwarmClock,
         random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
         logger: Logger,
         metrics: (any MetricsFactory)? = nil
@@ -48,7 +48,7 @@ public enum ResilienceStack {
         _ provider: any LLMProvider,
         configuration: KimiSwarmConfiguration,
         budget: RetryBudget,
-        clock: any MonotonicClock,
+        clock: any SwarmClock,
         random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
         logger: Logger,
         metrics: (any MetricsFactory)? = nil

@@ -6,17 +6,17 @@ import Synchronization
 /// `max(minRetriesPerWindow, ratio × calls)`. See ``RetryBudgetWindow`` for the rule.
 public final class RetryBudget: Sendable {
     private let state: Mutex<RetryBudgetWindow>
-    private let clock: any MonotonicClock
+    private let clock: any SwarmClock
 
     /// Creates a budget measured with `clock`.
-    public init(ratio: Double = 0.2, window: Duration = .seconds(10), minRetriesPerWindow: Int = 3, clock: any MonotonicClock) {
+    public init(ratio: Double = 0.2, window: Duration = .seconds(10), minRetriesPerWindow: Int = 3, clock: any SwarmClock) {
         state = Mutex(RetryBudgetWindow(ratio: ratio, window: window, minRetries: minRetriesPerWindow))
         self.clock = clock
     }
 
     /// A budget from the retry settings; its floor is never below `maxAttempts - 1`, so that a
     /// lone request always gets all its retries.
-    public convenience init(settings: RetrySettings, clock: any MonotonicClock) {
+    public convenience init(settings: RetrySettings, clock: any SwarmClock) {
         self.init(
             ratio: settings.budgetRatio, window: settings.budgetWindow,
             minRetriesPerWindow: max(settings.minRetriesPerWindow, settings.maxAttempts - 1), clock: clock)

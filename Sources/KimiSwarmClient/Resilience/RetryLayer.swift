@@ -39,7 +39,7 @@ public struct RetryLayer: LLMProvider {
     public let policy: RetryPolicy
     /// The client's shared retry budget.
     public let budget: RetryBudget
-    private let clock: any MonotonicClock
+    private let clock: any SwarmClock
     private let random: @Sendable () -> Double
     private let logger: Logger
     private let metrics: any MetricsFactory
@@ -50,7 +50,7 @@ public struct RetryLayer: LLMProvider {
         _ base: any LLMProvider,
         policy: RetryPolicy,
         budget: RetryBudget,
-        clock: any MonotonicClock,
+        clock: any SwarmClock,
         random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
         logger: Logger,
         metrics: (any MetricsFactory)? = nil

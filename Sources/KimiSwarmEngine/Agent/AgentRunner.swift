@@ -253,11 +253,11 @@ struct AgentRunner: Sendable {
         let childID = "\(agentID)>\(step.split(separator: "/").suffix(3).joined(separator: "."))"
         let runner = AgentRunner(context: context, agentID: childID, template: child, depth: depth + 1, stepPrefix: "\(step)/agent")
         context.emit(.agentStarted(agent: childID, template: child.id, depth: depth + 1, parent: agentID))
-        let start = ContinuousClock.now
+        let start = context.now()
         do {
             let assignment = "# Task delegated to you by another agent\n\(instructions)\n\n# The overall task of the swarm (context)\n\(context.spec.task)"
             let answer = try await runner.run(assignment: assignment)
-            let seconds = (ContinuousClock.now - start).seconds
+            let seconds = (context.now() - start).seconds
             context.emit(.agentFinished(agent: childID, answer: answer.answer, usage: answer.usage, costUSD: answer.costUSD, seconds: seconds))
             // The child's calls are journaled and billed as its own steps; the delegate step carries none.
             return ToolOutcome(output: answer.answer, isError: false)

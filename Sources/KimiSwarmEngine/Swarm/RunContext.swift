@@ -11,10 +11,11 @@ final class RunContext: Sendable {
     let engine: SwarmEngine
     let ledger: BudgetLedger
     let logger: Logger
-    let started: ContinuousClock.Instant
+    /// When the run (this execution of it) started, on the engine's clock.
+    let started: Duration
     private let replay: [String: JournalEntry]
     private let emitter: EventEmitter
-    private let timings = Mutex<[String: (start: ContinuousClock.Instant, end: ContinuousClock.Instant)]>([:])
+    private let timings = Mutex<[String: (start: Duration, end: Duration)]>([:])
     private let replayedCount = Mutex(0)
 
     init(runID: String, spec: RunSpec, engine: SwarmEngine, replay: [JournalEntry], emitter: EventEmitter) {
@@ -26,7 +27,7 @@ final class RunContext: Sendable {
         var logger = engine.logger
         logger[metadataKey: "run_id"] = "\(runID)"
         self.logger = logger
-        self.started = .now
+        self.started = engine.clock.now()
         self.ledger = BudgetLedger(limits: spec.limits, shared: engine.sharedBudget) { limit, used, maximum in
             emitter.emit(.budgetWarning(limit: limit, used: used, maximum: maximum))
         }
@@ -69,13 +70,13 @@ final class RunContext: Sendable {
     }
 
     /// The wall-time deadline, if any.
-    var deadline: ContinuousClock.Instant? {
+    var deadline: Duration? {
         spec.limits.maxWallSeconds.map { started + .saturating(seconds: $0) }
     }
 
     /// Throws when the run must stop starting work (a limit or the wall-time deadline).
     func checkCanStartWork() throws(BudgetLedger.LimitReached) {
-        if let deadline, ContinuousClock.now >= deadline {
+        if let deadline, now() >= deadline {
             let reached = BudgetLedger.LimitReached(
                 limit: "max_wall_time", message: "the run's wall-time limit of \((spec.limits.maxWallSeconds ?? 0).formatted()) s is reached")
             ledger.stop(reached)
@@ -84,11 +85,14 @@ final class RunContext: Sendable {
         if let stopped = ledger.stopped { throw stopped }
     }
 
-    func markTiming(_ id: String, start: ContinuousClock.Instant, end: ContinuousClock.Instant) {
+    /// The engine clock's reading.
+    func now() -> Duration { engine.clock.now() }
+
+    func markTiming(_ id: String, start: Duration, end: Duration) {
         timings.withLock { $0[id] = (start, end) }
     }
 
-    func timing(_ id: String) -> (start: ContinuousClock.Instant, end: ContinuousClock.Instant)? {
+    func timing(_ id: String) -> (start: Duration, end: Duration)? {
         timings.withLock { $0[id] }
     }
 }
@@ -96,17 +100,19 @@ final class RunContext: Sendable {
 /// Numbers events and hands them to the run's stream.
 final class EventEmitter: Sendable {
     private let runID: String
+    private let clock: any SwarmClock
     private let state: Mutex<(sequence: Int, continuation: AsyncStream<RunEventEnvelope>.Continuation?)>
 
-    init(runID: String, continuation: AsyncStream<RunEventEnvelope>.Continuation) {
+    init(runID: String, clock: any SwarmClock, continuation: AsyncStream<RunEventEnvelope>.Continuation) {
         self.runID = runID
+        self.clock = clock
         self.state = Mutex((0, continuation))
     }
 
     func emit(_ event: RunEvent) {
         state.withLock { state in
             state.sequence += 1
-            state.continuation?.yield(RunEventEnvelope(runID: runID, sequence: state.sequence, time: Date(), event: event))
+            state.continuation?.yield(RunEventEnvelope(runID: runID, sequence: state.sequence, time: clock.date(), event: event))
         }
     }
 

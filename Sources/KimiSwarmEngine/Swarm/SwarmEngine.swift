@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 public import KimiSwarmCore
 public import Logging
 
@@ -24,13 +24,15 @@ public struct SwarmEngine: Sendable {
     public var sharedBudget: (any SharedBudget)?
     /// The logger; runs add `run_id` metadata.
     public var logger: Logger
+    /// What runs time themselves with (wall-time limits, timings, event dates).
+    public var clock: any SwarmClock
 
     /// Creates an engine. `tools` defaults to `current_time` only; add `HTTPGetTool` (and
     /// your own) explicitly.
     public init(
         model: any ChatModel, journal: any RunJournal, library: TemplateLibrary, tools: [any Tool] = [CurrentTimeTool()],
         tiers: ModelTierMap = ModelTierMap(), pricing: CallPricing = .free, streaming: Bool = true,
-        logger: Logger = Logger(label: "kimiswarm.engine", factory: { _ in SwiftLogNoOpLogHandler() })
+        logger: Logger = Logger(label: "kimiswarm.engine", factory: { _ in SwiftLogNoOpLogHandler() }), clock: any SwarmClock = SystemClock()
     ) {
         self.model = model
         self.journal = journal
@@ -41,11 +43,12 @@ public struct SwarmEngine: Sendable {
         self.streaming = streaming
         self.sharedBudget = nil
         self.logger = logger
+        self.clock = clock
     }
 
     /// A new run of `spec`. Start it with ``SwarmRun/run()`` and read ``SwarmRun/events``.
-    public func makeRun(_ spec: RunSpec, runID: String = SwarmEngine.newRunID()) -> SwarmRun {
-        SwarmRun(id: runID, spec: spec, engine: self)
+    public func makeRun(_ spec: RunSpec, runID: String? = nil) -> SwarmRun {
+        SwarmRun(id: runID ?? Self.newRunID(at: clock.date()), spec: spec, engine: self)
     }
 
     /// The run `runID` again, from its journaled specification: finished steps are replayed,
@@ -60,8 +63,8 @@ public struct SwarmEngine: Sendable {
     }
 
     /// A fresh, sortable run id: `run_` + time + random.
-    public static func newRunID() -> String {
-        let millis = UInt64(Date().timeIntervalSince1970 * 1000)
+    public static func newRunID(at date: Date = SystemClock().date()) -> String {
+        let millis = UInt64(max(0, date.timeIntervalSince1970 * 1000))
         let random = (0..<6).map { _ in "abcdefghijklmnopqrstuvwxyz0123456789".randomElement() ?? "0" }
         return "run_" + String(millis, radix: 36) + String(random)
     }

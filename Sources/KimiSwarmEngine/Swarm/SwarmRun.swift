@@ -29,7 +29,7 @@ public final class SwarmRun: Sendable {
         self.engine = engine
         let (stream, continuation) = AsyncStream.makeStream(of: RunEventEnvelope.self, bufferingPolicy: .unbounded)
         self.events = stream
-        self.emitter = EventEmitter(runID: id, continuation: continuation)
+        self.emitter = EventEmitter(runID: id, clock: engine.clock, continuation: continuation)
     }
 
     /// Runs to the end and returns the result; failures are in the result, not thrown.
@@ -111,7 +111,7 @@ public final class SwarmRun: Sendable {
         }
 
         // The plan.
-        let planStart = ContinuousClock.now
+        let planStart = engine.clock.now()
         let graph: TaskGraph
         do {
             graph = try await resolveGraph(context)
@@ -122,9 +122,9 @@ public final class SwarmRun: Sendable {
             return finish(
                 context, status: cancelled ? .cancelled : .failed, graph: nil, outcomes: [:], answer: nil,
                 error: cancelled ? "cancelled" : "planning failed: \((error as? AgentFailure)?.message ?? "\(error)")",
-                planSeconds: (ContinuousClock.now - planStart).seconds, synthesisSeconds: 0)
+                planSeconds: (engine.clock.now() - planStart).seconds, synthesisSeconds: 0)
         }
-        let planSeconds = (ContinuousClock.now - planStart).seconds
+        let planSeconds = (engine.clock.now() - planStart).seconds
         emitter.emit(.planned(graph))
 
         // The sub-agents.
@@ -154,19 +154,19 @@ public final class SwarmRun: Sendable {
 
         // The synthesis.
         emitter.emit(.synthesisStarted)
-        let synthesisStart = ContinuousClock.now
+        let synthesisStart = engine.clock.now()
         do {
             let request = Synthesizer(context: context).request(graph: graph, outcomes: ordered, partial: partial)
             let response = try await context.callModel(step: "synthesis/llm", request: request, agentID: "synthesis", reservation: synthesisHold)
             return finish(
                 context, status: partial ? .partial : .completed, graph: graph, outcomes: outcomes, answer: response.text,
-                error: stopped?.message, planSeconds: planSeconds, synthesisSeconds: (ContinuousClock.now - synthesisStart).seconds)
+                error: stopped?.message, planSeconds: planSeconds, synthesisSeconds: (engine.clock.now() - synthesisStart).seconds)
         } catch {
             let cancelled = Task.isCancelled || error is CancellationError
             return finish(
                 context, status: cancelled ? .cancelled : .failed, graph: graph, outcomes: outcomes, answer: nil,
                 error: cancelled ? "cancelled" : "synthesis failed: \((error as? AgentFailure)?.message ?? "\(error)")",
-                planSeconds: planSeconds, synthesisSeconds: (ContinuousClock.now - synthesisStart).seconds)
+                planSeconds: planSeconds, synthesisSeconds: (engine.clock.now() - synthesisStart).seconds)
         }
     }
 
@@ -192,7 +192,7 @@ public final class SwarmRun: Sendable {
         planSeconds: Double, synthesisSeconds: Double
     ) -> RunResult {
         let totals = context.ledger.totals
-        let wall = (ContinuousClock.now - context.started).seconds
+        let wall = (engine.clock.now() - context.started).seconds
         let (path, pathSeconds) = criticalPath(context, graph: graph)
         var limits: [String] = []
         if let stopped = context.ledger.stopped, stopped.limit != "failed_sub_task" { limits.append(stopped.limit) }

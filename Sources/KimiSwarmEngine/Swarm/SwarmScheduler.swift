@@ -71,7 +71,7 @@ struct SwarmScheduler: Sendable {
     static func resultStep(_ id: String) -> String { "task/\(id)/result" }
 
     private func runSubTask(_ task: SubTask, dependencies: [AgentOutcome]) async -> AgentOutcome {
-        let start = ContinuousClock.now
+        let start = context.now()
         if let entry = context.replayed(Self.resultStep(task.id)),
             var outcome = try? JSONDecoder().decode(AgentOutcome.self, from: Data(entry.payload.utf8))
         {
@@ -99,7 +99,7 @@ struct SwarmScheduler: Sendable {
                 context: context, agentID: task.id, template: template, depth: 0, stepPrefix: "task/\(task.id)/a\(attempt)")
             do {
                 let answer = try await runner.run(assignment: assignment(task, dependencies: dependencies))
-                let end = ContinuousClock.now
+                let end = context.now()
                 context.markTiming(task.id, start: start, end: end)
                 let outcome = AgentOutcome(
                     id: task.id, template: task.template, state: .completed, answer: answer.answer, error: nil, usage: answer.usage,
@@ -124,9 +124,9 @@ struct SwarmScheduler: Sendable {
                 if !willRetry { break }
             }
         }
-        context.markTiming(task.id, start: start, end: .now)
+        context.markTiming(task.id, start: start, end: context.now())
         var outcome = Self.outcome(task, .failed, error: lastError)
-        outcome.seconds = (ContinuousClock.now - start).seconds
+        outcome.seconds = (context.now() - start).seconds
         return outcome
     }
 

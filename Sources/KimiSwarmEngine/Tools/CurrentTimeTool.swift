@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import KimiSwarmCore
 
 /// `current_time`: the current date and time, in UTC or a named IANA time zone.
@@ -14,12 +14,12 @@ public struct CurrentTimeTool: Tool {
         "additionalProperties": false,
     ]
 
-    private let now: @Sendable () -> Date
+    private let clock: any SwarmClock
     private static let weekdays = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]
 
-    /// Creates the tool; `now` is the clock (tests pass a fixed one).
-    public init(now: @escaping @Sendable () -> Date = { Date() }) {
-        self.now = now
+    /// Creates the tool reading the date from `clock` (tests pass a manual one).
+    public init(clock: any SwarmClock = SystemClock()) {
+        self.clock = clock
     }
 
     public func execute(_ arguments: JSONValue, context: ToolContext) async throws -> String {
@@ -27,7 +27,7 @@ public struct CurrentTimeTool: Tool {
         guard let zone = TimeZone(identifier: zoneName) else {
             throw ToolError("unknown time zone \"\(zoneName)\"; pass an IANA name such as UTC, Europe/Berlin or Asia/Tokyo")
         }
-        let date = now()
+        let date = clock.date()
         var style = Date.ISO8601FormatStyle(timeZoneSeparator: .colon, timeZone: zone)
         style = style.year().month().day().time(includingFractionalSeconds: false).timeZone(separator: .colon)
         let iso = date.formatted(style)

@@ -1,6 +1,6 @@
 public import Foundation
 public import KimiSwarmClient
-package import KimiSwarmCore
+import KimiSwarmCore
 public import KimiSwarmStore
 
 /// The response cache's persistent tier (L2) in the server's own database (its

@@ -1,4 +1,4 @@
-package import KimiSwarmCore
+import KimiSwarmCore
 
 /// Every refusal the platform gives, whatever surface asked (REST, the gateway, the dashboard,
 /// the command line): what kind of refusal it is, a stable machine-readable type, a message that

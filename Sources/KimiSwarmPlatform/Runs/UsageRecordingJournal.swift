@@ -1,4 +1,4 @@
-package import Foundation
+import Foundation
 package import KimiSwarmCore
 package import KimiSwarmStore
 package import Logging

@@ -1,5 +1,5 @@
 package import Logging
-package import ServiceLifecycle
+import ServiceLifecycle
 
 /// Runs `body` every `interval` until shutdown, and once more on the way out.
 package struct PeriodicService: Service {

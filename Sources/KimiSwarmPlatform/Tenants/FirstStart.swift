@@ -1,4 +1,4 @@
-package import Foundation
+import Foundation
 public import KimiSwarmCore
 public import KimiSwarmStore
 public import Logging

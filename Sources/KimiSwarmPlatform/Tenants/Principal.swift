@@ -1,4 +1,4 @@
-package import Foundation
+import Foundation
 public import KimiSwarmStore
 
 /// Who is calling: the tenant they act in, their role there, and how they proved it.

@@ -1,11 +1,11 @@
 import AsyncHTTPClient
-package import Foundation
+import Foundation
 public import KimiSwarmClient
-package import KimiSwarmCore
+import KimiSwarmCore
 public import KimiSwarmStore
 public import Logging
 public import Metrics
-package import Synchronization
+import Synchronization
 
 /// Which client serves a tenant: tenants that stored their own provider keys
 /// (`PUT /api/v1/credentials/{provider}`) get a client of their own that sends those keys

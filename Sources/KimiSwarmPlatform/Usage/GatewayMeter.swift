@@ -1,7 +1,7 @@
-package import Foundation
+import Foundation
 package import KimiSwarmClient
 package import KimiSwarmCore
-package import KimiSwarmStore
+import KimiSwarmStore
 
 /// Bills gateway calls: the exact cost from the client's prices, a ledger row queued on the
 /// ``UsageRecorder`` (written in the background) and the tenant's in-memory totals that the

@@ -1,8 +1,8 @@
 package import Foundation
-package import KimiSwarmCore
+import KimiSwarmCore
 package import KimiSwarmEngine
 package import KimiSwarmStore
-package import Synchronization
+import Synchronization
 
 /// Checks a tenant's limits, in memory (per replica):
 ///
@@ -26,7 +26,7 @@ package final class QuotaEnforcer: Sendable {
         var limitsLoaded: ContinuousClock.Instant
         /// Set when an admin changed the limits on this replica: reloaded on next use.
         var limitsStale = false
-        var bucket: TokenBucket?
+        var bucket: RequestRateBucket?
         /// The UTC day and month the totals below are for.
         var day: String
         var month: String
@@ -85,7 +85,7 @@ package final class QuotaEnforcer: Sendable {
     private let store: SwarmStore
     private let now: @Sendable () -> Date
     private let tenants = Mutex<[String: TenantState]>([:])
-    private let keyBuckets = Mutex<[String: TokenBucket]>([:])
+    private let keyBuckets = Mutex<[String: RequestRateBucket]>([:])
     private let nextReservation = Mutex<UInt64>(1)
     /// How long a tenant's effective limits are reused.
     package let limitsTTL: Duration
@@ -117,7 +117,7 @@ package final class QuotaEnforcer: Sendable {
                 }
             }
             guard let rate = state.limits.requestsPerMinute else { return nil }
-            var bucket = state.bucket ?? TokenBucket(perMinute: rate, at: clock)
+            var bucket = state.bucket ?? RequestRateBucket(perMinute: rate, at: clock)
             bucket.resize(perMinute: rate)
             defer { state.bucket = bucket }
             if let wait = bucket.take(at: clock) {
@@ -131,7 +131,7 @@ package final class QuotaEnforcer: Sendable {
         guard let keyID = principal.apiKeyID, let rate = tenants.withLock({ $0[tenantID]?.limits.requestsPerMinute }) else { return }
         let wait = keyBuckets.withLock { buckets -> Double? in
             if buckets.count > 100_000 { buckets.removeAll() }
-            var bucket = buckets[keyID] ?? TokenBucket(perMinute: rate, at: clock)
+            var bucket = buckets[keyID] ?? RequestRateBucket(perMinute: rate, at: clock)
             bucket.resize(perMinute: rate)
             defer { buckets[keyID] = bucket }
             return bucket.take(at: clock)

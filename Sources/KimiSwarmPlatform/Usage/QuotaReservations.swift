@@ -1,7 +1,7 @@
 package import Foundation
-package import KimiSwarmCore
+import KimiSwarmCore
 package import KimiSwarmEngine
-package import Synchronization
+import Synchronization
 
 /// A tenant's quota as the ``SharedBudget`` of its runs: every model call of every run of the
 /// tenant reserves in the ``QuotaEnforcer`` as well as in its run's budget, so runs in

@@ -1,8 +1,8 @@
-package import Foundation
-package import KimiSwarmCore
+import Foundation
+import KimiSwarmCore
 public import KimiSwarmStore
 public import Prometheus
-package import Synchronization
+import Synchronization
 
 /// Per-tenant usage as Prometheus counters (`kimiswarm_tenant_calls_total`,
 /// `kimiswarm_tenant_tokens_total{kind}`, `kimiswarm_tenant_cost_usd_total`) from gateway

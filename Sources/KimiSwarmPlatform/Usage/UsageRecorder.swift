@@ -1,8 +1,8 @@
-package import Foundation
+import Foundation
 package import KimiSwarmStore
 package import Logging
-package import ServiceLifecycle
-package import Synchronization
+import ServiceLifecycle
+import Synchronization
 
 /// Writes gateway calls to the tenants' usage ledgers in the background, so that no request
 /// waits on the database: ``record(_:)`` only appends to a buffer in memory; the service's

@@ -17,9 +17,6 @@ public struct AppRequestContext: RequestContext {
     public var remoteAddress: String?
     /// The dashboard's signed-in session; `nil` outside the dashboard.
     var web: WebSignIn?
-    /// Whether the dashboard made this API call in process for a page (not counted against
-    /// the per-minute request limit: one page view makes several calls).
-    var viaDashboard = false
 
     public init(source: Source) {
         coreContext = .init(source: source)

@@ -5,7 +5,7 @@ public import Hummingbird
 import HummingbirdWebSocket
 public import KimiSwarmClient
 public import KimiSwarmPlatform
-import KimiSwarmCore
+public import KimiSwarmCore
 public import KimiSwarmEngine
 public import KimiSwarmStore
 public import Logging
@@ -23,10 +23,13 @@ public struct ServerDependencies: Sendable {
     /// Templates and ready-made swarms runs may use.
     public var library: TemplateLibrary
     public var logger: Logger
+    /// What the server reads the time from (caches, quotas, sessions, key expiry, metrics);
+    /// tests pass a manual clock.
+    public var clock: any SwarmClock
 
     public init(
         configuration: ServerConfiguration, store: SwarmStore, client: LLMClient, registry: PrometheusCollectorRegistry,
-        library: TemplateLibrary, logger: Logger
+        library: TemplateLibrary, logger: Logger, clock: any SwarmClock = SystemClock()
     ) {
         self.configuration = configuration
         self.store = store
@@ -34,6 +37,7 @@ public struct ServerDependencies: Sendable {
         self.registry = registry
         self.library = library
         self.logger = logger
+        self.clock = clock
     }
 }
 
@@ -60,8 +64,9 @@ public func buildApplication(
     let logger = dependencies.logger
     let table = RouteTable()
     let hub = RunEventHub()
-    let apiKeys = APIKeyAuthenticator(store: store, ttl: configuration.apiKeyCacheTTL)
-    let memberships = MembershipCache(store: store)
+    let clock = dependencies.clock
+    let apiKeys = APIKeyAuthenticator(store: store, ttl: configuration.apiKeyCacheTTL, clock: clock)
+    let memberships = MembershipCache(store: store, clock: clock)
     var authenticators: [any Authenticator] = [apiKeys]
     let sessionTokens = configuration.sessionSecret.flatMap { secret in
         try? SessionTokens(secret: SymmetricKey(data: Data(secret.reveal().utf8)), ttl: Double(configuration.sessionTTL.components.seconds))
@@ -78,22 +83,24 @@ public func buildApplication(
 
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: ErrorMiddleware(bodyLimit: settings.maxBodyBytes))
-    router.add(middleware: HTTPMetricsMiddleware(registry: dependencies.registry))
+    router.add(middleware: HTTPMetricsMiddleware(registry: dependencies.registry, clock: clock))
     router.add(middleware: CanonicalPathMiddleware())
     let methodNotAllowed = MethodNotAllowedMiddleware.install(on: router)
+    // The API's operations, for the dashboard to call in process (no loop-back through the router).
+    let operations = APIOperations()
     OperationsRoutes(
         store: store, client: dependencies.client, registry: dependencies.registry, workers: settings.workers, table: table,
         queueGauges: QueueGauges(registry: dependencies.registry), authenticator: authenticator, metricsToken: configuration.metricsToken
-    ).register(router)
+    ).register(router, operations: operations)
     OpenAPIRoutes.register(router, table: table)
 
-    let tenants = TenantStatusCache(store: store)
+    let tenants = TenantStatusCache(store: store, clock: clock)
     let quotas = QuotaEnforcer(store: store)
     let usageMetrics = TenantUsageMetrics(registry: dependencies.registry)
     let recorder = UsageRecorder(store: store, logger: logger)
     let api = router.group("api/v1").add(middleware: AuthMiddleware(authenticator: authenticator, store: store, tenants: tenants))
         .add(middleware: TenantRateLimitMiddleware(quotas: quotas))
-    let routes = APIRoutes(group: api, prefix: "/api/v1", table: table)
+    let routes = APIRoutes(group: api, prefix: "/api/v1", table: table, operations: operations)
     let cancellations = RunCancellations()
     let runs = RunService(
         store: store, factory: factory, hub: hub, cancellations: cancellations,
@@ -111,15 +118,14 @@ public func buildApplication(
         logger: logger
     ).register(APIRoutes(group: gateway, prefix: "/v1", table: table))
 
-    // The dashboard (HTML at `/`) acts through the API above, in process.
-    let responderBox = ResponderBox()
+    // The dashboard (HTML at `/`) calls the API's operations above, in process; a page view
+    // counts as one request against the tenant's rate limit.
     DashboardRoutes(
-        store: store, library: dependencies.library, api: DashboardAPI(responder: responderBox), apiKeys: apiKeys, memberships: memberships,
-        tenants: tenants, policy: WebSessionPolicy(passwordCost: configuration.passwordCost)
+        store: store, library: dependencies.library, api: DashboardAPI(operations: operations), apiKeys: apiKeys, memberships: memberships,
+        tenants: tenants, quotas: quotas, policy: WebSessionPolicy(passwordCost: configuration.passwordCost)
     ).register(router)
     methodNotAllowed.load(router.routes)
     let responder = router.buildResponder()
-    responderBox.set(responder)
 
     var services: [any Service] = [
         recorder,

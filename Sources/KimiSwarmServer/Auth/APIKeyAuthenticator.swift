@@ -1,4 +1,5 @@
-public import Foundation
+public import KimiSwarmCore
+import Foundation
 public import KimiSwarmStore
 public import KimiSwarmPlatform
 import Synchronization
@@ -9,19 +10,19 @@ import Synchronization
 public final class APIKeyAuthenticator: Authenticator {
     private struct Entry {
         var key: APIKey?
-        var fetched: ContinuousClock.Instant
+        var fetched: Duration
     }
 
     private let store: SwarmStore
     private let cache = Mutex<[String: Entry]>([:])
     /// How long a lookup (hit or miss) is reused.
     public let ttl: Duration
-    private let now: @Sendable () -> Date
+    private let clock: any SwarmClock
 
-    public init(store: SwarmStore, ttl: Duration = .seconds(30), now: @escaping @Sendable () -> Date = Date.init) {
+    public init(store: SwarmStore, ttl: Duration = .seconds(30), clock: any SwarmClock = SystemClock()) {
         self.store = store
         self.ttl = ttl
-        self.now = now
+        self.clock = clock
     }
 
     public func authenticate(bearer token: String) async throws -> Principal? {
@@ -29,10 +30,10 @@ public final class APIKeyAuthenticator: Authenticator {
         let key = try await cached(APIKeyRepository.hash(token)) { try await store.apiKeys.find(presentedKey: token) }
         guard let key else { throw APIError.unauthenticated("the API key is not valid", hint: "Check the key; create a new one if it was lost.") }
         if key.revokedAt != nil { throw APIError.unauthenticated("the API key was revoked", hint: "Create a new key.") }
-        if let expiresAt = key.expiresAt, expiresAt <= now() {
+        if let expiresAt = key.expiresAt, expiresAt <= clock.date() {
             throw APIError.unauthenticated("the API key expired", hint: "Create a new key.")
         }
-        usage.withLock { $0[key.id] = (key.tenantID, now()) }
+        usage.withLock { $0[key.id] = (key.tenantID, clock.date()) }
         return Principal(tenantID: key.tenantID, role: key.role, userID: key.userID, apiKeyID: key.id, method: .apiKey)
     }
 
@@ -40,18 +41,17 @@ public final class APIKeyAuthenticator: Authenticator {
     /// `nil`; cached like bearer lookups (for sessions made from a key).
     public func usableKey(tenantID: String, keyID: String) async throws -> APIKey? {
         let key = try await cached("id\u{0}" + tenantID + "\u{0}" + keyID) { try await store.apiKeys.key(tenantID: tenantID, keyID: keyID) }
-        guard let key, key.isUsable(at: now()) else { return nil }
+        guard let key, key.isUsable(at: clock.date()) else { return nil }
         return key
     }
 
     /// The cached lookup under `cacheKey` while fresh (hit or miss), else `fetch`'s, cached.
     private func cached(_ cacheKey: String, fetch: () async throws -> APIKey?) async throws -> APIKey? {
-        let clock = ContinuousClock()
-        if let entry = cache.withLock({ $0[cacheKey] }), clock.now - entry.fetched < ttl { return entry.key }
+        if let entry = cache.withLock({ $0[cacheKey] }), clock.now() - entry.fetched < ttl { return entry.key }
         let key = try await fetch()
         cache.withLock { entries in
             if entries.count > 100_000 { entries.removeAll() }
-            entries[cacheKey] = Entry(key: key, fetched: clock.now)
+            entries[cacheKey] = Entry(key: key, fetched: clock.now())
         }
         return key
     }

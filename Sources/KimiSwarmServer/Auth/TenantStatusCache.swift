@@ -1,3 +1,4 @@
+public import KimiSwarmCore
 import Foundation
 public import KimiSwarmStore
 import KimiSwarmPlatform
@@ -8,24 +9,26 @@ import Synchronization
 public final class TenantStatusCache: Sendable {
     private let store: SwarmStore
     private let ttl: Duration
-    private let entries = Mutex<[String: (suspended: Bool, at: ContinuousClock.Instant)]>([:])
+    private let clock: any SwarmClock
+    private let entries = Mutex<[String: (suspended: Bool, at: Duration)]>([:])
 
-    public init(store: SwarmStore, ttl: Duration = .seconds(15)) {
+    public init(store: SwarmStore, ttl: Duration = .seconds(15), clock: any SwarmClock = SystemClock()) {
         self.store = store
         self.ttl = ttl
+        self.clock = clock
     }
 
     /// Throws 403 when the tenant is suspended.
     func ensureActive(_ tenantID: String) async throws {
         let cached = entries.withLock { $0[tenantID] }
         let suspended: Bool
-        if let cached, ContinuousClock.now - cached.at < ttl {
+        if let cached, clock.now() - cached.at < ttl {
             suspended = cached.suspended
         } else {
             suspended = try await store.directory.tenant(tenantID: tenantID)?.isSuspended ?? false
             entries.withLock { entries in
                 if entries.count > 100_000 { entries.removeAll() }
-                entries[tenantID] = (suspended, .now)
+                entries[tenantID] = (suspended, clock.now())
             }
         }
         if suspended {

@@ -1,3 +1,4 @@
+public import KimiSwarmCore
 import Foundation
 public import KimiSwarmStore
 public import KimiSwarmPlatform
@@ -48,9 +49,9 @@ public struct SessionAuthenticator: Authenticator {
         var base64 = parts[1].replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         while base64.count % 4 != 0 { base64 += "=" }
         guard let data = Data(base64Encoded: base64), data.count < 16_384,
-            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+            let object = try? JSONValue(parsing: data)
         else { return nil }
-        return object["iss"] as? String
+        return object["iss"]?.stringValue
     }
 }
 
@@ -101,20 +102,22 @@ public struct OIDCAuthenticator: Authenticator {
 public final class MembershipCache: Sendable {
     private let store: SwarmStore
     private let ttl: Duration
-    private let entries = Mutex<[String: (role: Role?, at: ContinuousClock.Instant)]>([:])
+    private let clock: any SwarmClock
+    private let entries = Mutex<[String: (role: Role?, at: Duration)]>([:])
 
-    public init(store: SwarmStore, ttl: Duration = .seconds(10)) {
+    public init(store: SwarmStore, ttl: Duration = .seconds(10), clock: any SwarmClock = SystemClock()) {
         self.store = store
         self.ttl = ttl
+        self.clock = clock
     }
 
     func role(tenantID: String, userID: String) async throws -> Role? {
         let key = tenantID + "\u{0}" + userID
-        if let cached = entries.withLock({ $0[key] }), ContinuousClock.now - cached.at < ttl { return cached.role }
+        if let cached = entries.withLock({ $0[key] }), clock.now() - cached.at < ttl { return cached.role }
         let role = try await store.members.member(tenantID: tenantID, userID: userID)?.role
         entries.withLock { entries in
             if entries.count > 100_000 { entries.removeAll() }
-            entries[key] = (role, .now)
+            entries[key] = (role, clock.now())
         }
         return role
     }

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import KimiSwarmCore
 import KimiSwarmStore
 import KimiSwarmPlatform
 
@@ -21,42 +22,42 @@ struct AdminPage {
         }
         pages.post("admin/tenants") { request, context in
             let form = try await WebForm.read(request, context: context)
-            var body: [String: Any] = ["name": form.text("name") ?? ""]
-            if let id = form.text("id") { body["id"] = id }
-            if let plan = form.text("plan_id") { body["plan_id"] = plan }
+            var body: [String: JSONValue] = ["name": .string(form.text("name") ?? "")]
+            if let id = form.text("id") { body["id"] = .string(id) }
+            if let plan = form.text("plan_id") { body["plan_id"] = .string(plan) }
             return try await change(context, .post, "tenants", body, done: "tenant-created")
         }
         pages.post("admin/tenants/:id") { request, context in
             let form = try await WebForm.read(request, context: context)
-            var body: [String: Any] = [:]
-            if let plan = form["plan_id"] { body["plan_id"] = plan.isEmpty ? NSNull() : plan }
-            if let suspended = form["suspended"] { body["suspended"] = suspended == "true" }
+            var body: [String: JSONValue] = [:]
+            if let plan = form["plan_id"] { body["plan_id"] = plan.isEmpty ? .null : .string(plan) }
+            if let suspended = form["suspended"] { body["suspended"] = .bool(suspended == "true") }
             return try await change(context, .patch, "tenants/\(try SettingsPage.pathID(context, "id"))", body, done: "tenant-saved")
         }
         pages.post("admin/plans") { request, context in
             let form = try await WebForm.read(request, context: context)
             guard let id = form.text("id") else { return try await page(context, error: "A plan needs an id.", status: .unprocessableContent) }
-            let limits: [String: Any]
+            let limits: [String: JSONValue]
             do { limits = try Self.limits(form) } catch let error as APIError {
                 return try await page(context, error: error.message, status: error.status)
             }
             let path = "plans/\(id.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(.init(charactersIn: "-_"))) ?? "")"
-            return try await change(context, .put, path, ["name": form.text("name") ?? id, "limits": limits], done: "plan-saved")
+            return try await change(context, .put, path, ["name": .string(form.text("name") ?? id), "limits": .object(limits)], done: "plan-saved")
         }
     }
 
     /// The six limit fields of a form as the API's `limits` object (empty: no limit).
-    static func limits(_ form: WebForm) throws -> [String: Any] {
-        var limits: [String: Any] = [:]
+    static func limits(_ form: WebForm) throws -> [String: JSONValue] {
+        var limits: [String: JSONValue] = [:]
         for (field, label) in limitFields {
             guard let text = form.text(field) else {
-                limits[field] = NSNull()
+                limits[field] = .null
                 continue
             }
             if field == "monthly_cost_limit_usd" {
-                limits[field] = text
+                limits[field] = .string(text)
             } else if let value = Int(text), value >= 0 {
-                limits[field] = value
+                limits[field] = .int(value)
             } else {
                 throw APIError.unprocessable("\(label) must be a whole number (or empty for no limit)")
             }
@@ -65,10 +66,10 @@ struct AdminPage {
     }
 
     /// Inputs for the six limits, prefilled from `values` (an API `limits` object).
-    static func limitInputs(_ values: [String: Any]) -> HTML {
+    static func limitInputs(_ values: JSONValue) -> HTML {
         HTML.join(
             limitFields.map { field, label -> HTML in
-                let value = values[field].flatMap { $0 is NSNull ? nil : "\($0)" } ?? ""
+                let value = values[field]?.displayText ?? ""
                 return "<label>\(label) <input name=\"\(field)\" inputmode=\"decimal\" placeholder=\"no limit\" value=\"\(value)\"></label>"
             })
     }
@@ -82,8 +83,8 @@ struct AdminPage {
         }
     }
 
-    private func change(_ context: AppRequestContext, _ method: HTTPRequest.Method, _ path: String, _ body: [String: Any], done: String) async throws -> Response {
-        let reply = try await api.call(method, path, json: body, context: context)
+    private func change(_ context: AppRequestContext, _ method: HTTPRequest.Method, _ path: String, _ body: [String: JSONValue], done: String) async throws -> Response {
+        let reply = try await api.call(method, path, json: .object(body), context: context)
         guard reply.ok else { return try await page(context, error: reply.problem, status: reply.status) }
         return Page.redirect("/admin?done=\(done)")
     }
@@ -92,14 +93,14 @@ struct AdminPage {
         try DashboardAccess.require(.tenantsManage, context)
         let tenants = try await api.require(.get, "tenants", context: context).list
         let plans = try await api.require(.get, "plans", context: context).list
-        let planIDs = plans.compactMap { $0["id"] as? String }
+        let planIDs = plans.compactMap { $0["id"]?.stringValue }
         let tenantRows = tenants.map { tenant -> HTML in
-            let id = tenant["id"] as? String ?? ""
-            let plan = tenant["plan_id"] as? String ?? ""
-            let suspended = tenant["suspended"] as? Bool ?? false
+            let id = tenant["id"]?.stringValue ?? ""
+            let plan = tenant["plan_id"]?.stringValue ?? ""
+            let suspended = tenant["suspended"]?.boolValue ?? false
             let options = [HTML("<option value=\"\">no plan</option>")] + planIDs.map { "<option\(HTML.attribute("selected", when: $0 == plan))>\($0)</option>" }
             return """
-                <tr><td class="mono">\(id)</td><td>\(tenant["name"] as? String ?? "")</td>\
+                <tr><td class="mono">\(id)</td><td>\(tenant["name"]?.stringValue ?? "")</td>\
                 <td><form class="inline" method="post" action="/admin/tenants/\(id)">\(Layout.csrf(context))<select name="plan_id" aria-label="plan">\(options)</select> <button type="submit" class="small">Set</button></form></td>\
                 <td>\(Layout.status(suspended ? "suspended" : "active"))</td><td class="nowrap">\(SettingsPage.day(tenant["created_at"]))</td>\
                 <td><form class="inline" method="post" action="/admin/tenants/\(id)"\(suspended ? "" : " data-confirm=\"Suspend this tenant? Its keys and users stop working.\"" as HTML)>\(Layout.csrf(context))\
@@ -107,12 +108,12 @@ struct AdminPage {
                 """
         }
         let planRows = plans.map { plan -> HTML in
-            let limits = plan["limits"] as? [String: Any] ?? [:]
+            let limits = plan["limits"] ?? [:]
             let cells = Self.limitFields.map { field, _ -> HTML in
                 let value = limits[field]
-                return "<td class=\"num\">\(value == nil || value is NSNull ? "—" : "\(value!)")</td>"
+                return "<td class=\"num\">\(value?.displayText ?? "—")</td>"
             }
-            return "<tr><td class=\"mono\">\(plan["id"] as? String ?? "")</td><td>\(plan["name"] as? String ?? "")</td>\(cells)</tr>"
+            return "<tr><td class=\"mono\">\(plan["id"]?.stringValue ?? "")</td><td>\(plan["name"]?.stringValue ?? "")</td>\(cells)</tr>"
         }
         let users = try await store.directory.listUsers()
         var userRows: [HTML] = []
@@ -160,23 +161,23 @@ struct AdminPage {
 
     static func healthSection(_ reply: APIReply) -> HTML {
         let object = reply.object
-        let checks = object["checks"] as? [String: Any] ?? [:]
-        let database = checks["database"] as? [String: Any] ?? [:]
-        let migrations = checks["migrations"] as? [String: Any] ?? [:]
-        let workers = checks["workers"] as? [String: Any] ?? [:]
-        let providers = (checks["providers"] as? [String: Any] ?? [:]).sorted { $0.key < $1.key }
+        let checks = object["checks"] ?? [:]
+        let database = checks["database"] ?? [:]
+        let migrations = checks["migrations"] ?? [:]
+        let workers = checks["workers"] ?? [:]
+        let providers = (checks["providers"]?.objectValue ?? [:]).sorted { $0.key < $1.key }
         let providerRows = providers.map { name, value -> HTML in
-            let info = value as? [String: Any] ?? [:]
-            let circuits = (info["circuits"] as? [String: Any] ?? [:]).sorted { $0.key < $1.key }
-            let chips = circuits.map { key, state -> HTML in "<span class=\"chip circuit-\(state as? String ?? "")\">\(key): \(state as? String ?? "")</span>" }
-            return "<tr><td>\(name)</td><td>\(Layout.status(info["status"] as? String ?? "unknown"))</td><td>\(chips.isEmpty ? "no calls yet" as HTML : HTML.join(chips, separator: " "))</td></tr>"
+            let info = value
+            let circuits = (info["circuits"]?.objectValue ?? [:]).sorted { $0.key < $1.key }
+            let chips = circuits.map { key, state -> HTML in "<span class=\"chip circuit-\(state.stringValue ?? "")\">\(key): \(state.stringValue ?? "")</span>" }
+            return "<tr><td>\(name)</td><td>\(Layout.status(info["status"]?.stringValue ?? "unknown"))</td><td>\(chips.isEmpty ? "no calls yet" as HTML : HTML.join(chips, separator: " "))</td></tr>"
         }
         return """
-            <section class="card wide" id="health"><div class="card-head"><h2>System health</h2>\(Layout.status(object["status"] as? String ?? "unknown"))</div>
+            <section class="card wide" id="health"><div class="card-head"><h2>System health</h2>\(Layout.status(object["status"]?.stringValue ?? "unknown"))</div>
             <dl class="figures">
-              <div><dt>Database</dt><dd>\(database["status"] as? String ?? "?") \(database["dialect"] as? String ?? "")</dd></div>
-              <div><dt>Migrations</dt><dd>\(migrations["status"] as? String ?? "?")</dd></div>
-              <div><dt>Workers</dt><dd>\(workers["count"] as? Int ?? 0)</dd></div>
+              <div><dt>Database</dt><dd>\(database["status"]?.stringValue ?? "?") \(database["dialect"]?.stringValue ?? "")</dd></div>
+              <div><dt>Migrations</dt><dd>\(migrations["status"]?.stringValue ?? "?")</dd></div>
+              <div><dt>Workers</dt><dd>\(workers["count"]?.intValue ?? 0)</dd></div>
             </dl>
             <h3>Provider circuits</h3>
             \(providers.isEmpty ? Layout.empty("No providers configured.") : "<table id=\"circuits\"><thead><tr><th>Provider</th><th>Status</th><th>Circuits</th></tr></thead><tbody>\(providerRows)</tbody></table>" as HTML)

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import KimiSwarmCore
 import KimiSwarmEngine
 import KimiSwarmPlatform
 import KimiSwarmStore
@@ -23,7 +24,7 @@ struct AgentPages {
             try DashboardAccess.require(.templatesWrite, context)
             let form = try await WebForm.read(request, context: context)
             let definition = form["definition"] ?? ""
-            let reply = try await api.call(.post, "templates", json: ["definition": definition], context: context)
+            let reply = try await api.call(.post, "templates", json: ["definition": .string(definition)], context: context)
             guard reply.ok else { return Page.response(editor(context, id: nil, definition: definition, error: reply.problem), status: reply.status) }
             return Page.redirect("/agents?done=created")
         }
@@ -33,7 +34,7 @@ struct AgentPages {
             let id = try SettingsPage.pathID(context, "id")
             let form = try await WebForm.read(request, context: context)
             let definition = form["definition"] ?? ""
-            let reply = try await api.call(.put, "templates/\(id)", json: ["definition": definition], context: context)
+            let reply = try await api.call(.put, "templates/\(id)", json: ["definition": .string(definition)], context: context)
             guard reply.ok else { return Page.response(editor(context, id: id, definition: definition, error: reply.problem), status: reply.status) }
             return Page.redirect("/agents?done=saved")
         }

@@ -21,7 +21,7 @@ struct CostPage {
             let form = try await WebForm.read(request, context: context)
             let reply: APIReply
             do {
-                reply = try await api.call(.put, "quota", json: try AdminPage.limits(form), context: context)
+                reply = try await api.call(.put, "quota", json: .object(try AdminPage.limits(form)), context: context)
             } catch let error as APIError {
                 return try await costs(request, context, error: error.message, status: error.status)
             }
@@ -53,14 +53,14 @@ struct CostPage {
             let byDay = try await api.call(.get, "usage?group_by=day&" + range, context: context)
             if byDay.ok {
                 let days = Self.filledDays(byDay.list, from: from, to: to)
-                let total = byDay.object["total"] as? [String: Any] ?? [:]
+                let total = byDay.object["total"] ?? [:]
                 sections.append(
                     """
                     <div class="stats">
-                      \(Layout.stat("Spend", Layout.money(total["cost_usd"] as? String), id: "costs-total"))
-                      \(Layout.stat("Tokens", Layout.number(total["total_tokens"] as? Int ?? 0)))
-                      \(Layout.stat("Model calls", Layout.number(total["calls"] as? Int ?? 0)))
-                      \(Layout.stat("Cache hits", Layout.number(total["cache_hits"] as? Int ?? 0)))
+                      \(Layout.stat("Spend", Layout.money(total["cost_usd"]?.stringValue), id: "costs-total"))
+                      \(Layout.stat("Tokens", Layout.number(total["total_tokens"]?.intValue ?? 0)))
+                      \(Layout.stat("Model calls", Layout.number(total["calls"]?.intValue ?? 0)))
+                      \(Layout.stat("Cache hits", Layout.number(total["cache_hits"]?.intValue ?? 0)))
                     </div>
                     <section class="card wide"><div class="card-head"><h2>Spend per day</h2>\(csvLink("day", range))</div>
                     \(SVGCharts.bars(days.map { SVGCharts.Point(label: String($0.key.suffix(5)), value: $0.cost, detail: "\($0.key): \(Layout.money(Decimal($0.cost)))") }, caption: "US dollars per UTC day", unit: Self.moneyAxis))</section>
@@ -71,14 +71,14 @@ struct CostPage {
                 for (dimension, title) in [("model", "By model"), ("template", "By swarm"), ("user", "By user"), ("api_key", "By API key")] {
                     let reply = try await api.call(.get, "usage?group_by=\(dimension)&" + range, context: context)
                     guard reply.ok else { continue }
-                    let rows = reply.list.map { row -> (String, [String: Any]) in
-                        let key = row["key"] as? String ?? ""
+                    let rows = reply.list.map { row -> (String, JSONValue) in
+                        let key = row["key"]?.stringValue ?? ""
                         return (key.isEmpty ? "(none)" : names[key] ?? key, row)
                     }
                     sections.append(
                         """
                         <section class="card"><div class="card-head"><h2>\(title)</h2>\(csvLink(dimension, range))</div>
-                        \(SVGCharts.breakdown(rows.map { SVGCharts.Point(label: $0.0, value: Double($0.1["cost_usd"] as? String ?? "0") ?? 0, detail: "\($0.0): \(Layout.money($0.1["cost_usd"] as? String)), \(Layout.number($0.1["total_tokens"] as? Int ?? 0)) tokens, \($0.1["calls"] as? Int ?? 0) calls") }, caption: "Cost \(title.lowercased())", unit: Self.moneyAxis))
+                        \(SVGCharts.breakdown(rows.map { SVGCharts.Point(label: $0.0, value: Double($0.1["cost_usd"]?.stringValue ?? "0") ?? 0, detail: "\($0.0): \(Layout.money($0.1["cost_usd"]?.stringValue)), \(Layout.number($0.1["total_tokens"]?.intValue ?? 0)) tokens, \($0.1["calls"]?.intValue ?? 0) calls") }, caption: "Cost \(title.lowercased())", unit: Self.moneyAxis))
                         \(Self.table(rows))</section>
                         """)
                 }
@@ -108,15 +108,15 @@ struct CostPage {
     }
 
     /// Every day of the range, zero where nothing was used (the API lists used days only).
-    static func filledDays(_ rows: [[String: Any]], from: String, to: String) -> [(key: String, cost: Double, tokens: Int)] {
-        var byKey: [String: [String: Any]] = [:]
-        for row in rows { if let key = row["key"] as? String { byKey[key] = row } }
+    static func filledDays(_ rows: [JSONValue], from: String, to: String) -> [(key: String, cost: Double, tokens: Int)] {
+        var byKey: [String: JSONValue] = [:]
+        for row in rows { if let key = row["key"]?.stringValue { byKey[key] = row } }
         guard var day = ISO8601.date(from), let end = ISO8601.date(to), day <= end else { return [] }
         var out: [(String, Double, Int)] = []
         while day <= end, out.count < 400 {
             let key = UsageRollup.day(of: day)
             let row = byKey[key]
-            out.append((key, Double(row?["cost_usd"] as? String ?? "0") ?? 0, row?["total_tokens"] as? Int ?? 0))
+            out.append((key, Double(row?["cost_usd"]?.stringValue ?? "0") ?? 0, row?["total_tokens"]?.intValue ?? 0))
             day = day.addingTimeInterval(86_400)
         }
         return out
@@ -127,23 +127,23 @@ struct CostPage {
         var names: [String: String] = [:]
         if context.principal?.allows(.membersRead) == true {
             for member in try await api.call(.get, "members", context: context).list {
-                if let id = member["user_id"] as? String, let email = member["email"] as? String { names[id] = email }
+                if let id = member["user_id"]?.stringValue, let email = member["email"]?.stringValue { names[id] = email }
             }
         }
         if context.principal?.allows(.keysRead) == true {
             for key in try await api.call(.get, "keys", context: context).list {
-                if let id = key["id"] as? String, let name = key["name"] as? String { names[id] = "\(name) (\(key["prefix"] as? String ?? ""))" }
+                if let id = key["id"]?.stringValue, let name = key["name"]?.stringValue { names[id] = "\(name) (\(key["prefix"]?.stringValue ?? ""))" }
             }
         }
         return names
     }
 
-    static func table(_ rows: [(String, [String: Any])]) -> HTML {
+    static func table(_ rows: [(String, JSONValue)]) -> HTML {
         guard !rows.isEmpty else { return "" }
-        let body = rows.sorted { (Double($0.1["cost_usd"] as? String ?? "0") ?? 0) > (Double($1.1["cost_usd"] as? String ?? "0") ?? 0) }.map { label, row -> HTML in
+        let body = rows.sorted { (Double($0.1["cost_usd"]?.stringValue ?? "0") ?? 0) > (Double($1.1["cost_usd"]?.stringValue ?? "0") ?? 0) }.map { label, row -> HTML in
             """
-            <tr><td>\(label)</td><td class="num">\(Layout.number(row["calls"] as? Int ?? 0))</td>\
-            <td class="num">\(Layout.number(row["total_tokens"] as? Int ?? 0))</td><td class="num">\(Layout.money(row["cost_usd"] as? String))</td></tr>
+            <tr><td>\(label)</td><td class="num">\(Layout.number(row["calls"]?.intValue ?? 0))</td>\
+            <td class="num">\(Layout.number(row["total_tokens"]?.intValue ?? 0))</td><td class="num">\(Layout.money(row["cost_usd"]?.stringValue))</td></tr>
             """
         }
         return """
@@ -152,33 +152,33 @@ struct CostPage {
             """
     }
 
-    static func planSection(_ quota: [String: Any], context: AppRequestContext) -> HTML {
-        let plan = quota["plan"] as? [String: Any]
-        let effective = quota["effective"] as? [String: Any] ?? [:]
-        let usage = quota["usage"] as? [String: Any] ?? [:]
+    static func planSection(_ quota: JSONValue, context: AppRequestContext) -> HTML {
+        let plan = quota["plan"]
+        let effective = quota["effective"] ?? [:]
+        let usage = quota["usage"] ?? [:]
         let labels: [(String, String)] = [
             ("monthly_cost_limit_usd", "Monthly budget (USD)"), ("monthly_token_limit", "Tokens per month"), ("daily_token_limit", "Tokens per day"),
             ("requests_per_minute", "Requests per minute"), ("max_concurrent_runs", "Concurrent runs"), ("max_subagents_per_run", "Sub-agents per run"),
         ]
         let rows = labels.map { key, label -> HTML in
             let value = effective[key]
-            let text = value is NSNull || value == nil ? "no limit" : (value as? String).map { "$" + $0 } ?? "\(value!)"
+            let text = value.flatMap { value in value.stringValue.map { "$" + $0 } ?? value.displayText } ?? "no limit"
             return "<tr><td>\(label)</td><td class=\"num\">\(text)</td></tr>"
         }
         return """
-            <section class="card" id="plan"><div class="card-head"><h2>Plan: \(plan?["name"] as? String ?? "none")</h2></div>
+            <section class="card" id="plan"><div class="card-head"><h2>Plan: \(plan?["name"]?.stringValue ?? "none")</h2></div>
             <table><tbody>\(rows)</tbody></table>
-            <p class="muted small">This month: \(Layout.money(usage["cost_this_month_usd"] as? String)) and \(Layout.number(usage["tokens_this_month"] as? Int ?? 0)) tokens; \
-            \(usage["active_runs"] as? Int ?? 0) active runs.</p>
+            <p class="muted small">This month: \(Layout.money(usage["cost_this_month_usd"]?.stringValue)) and \(Layout.number(usage["tokens_this_month"]?.intValue ?? 0)) tokens; \
+            \(usage["active_runs"]?.intValue ?? 0) active runs.</p>
             \(overridesForm(quota, context: context))</section>
             """
     }
 
     /// The limits the caller may set: a super admin, the tenant's overrides of its plan (any
     /// value); a tenant admin, the tenant's own limits, at or below that ceiling.
-    static func overridesForm(_ quota: [String: Any], context: AppRequestContext) -> HTML {
+    static func overridesForm(_ quota: JSONValue, context: AppRequestContext) -> HTML {
         guard let principal = context.principal, principal.allows(.quotaManage) else { return "" }
-        let values = quota[principal.isSuperAdmin ? "overrides" : "tenant_limits"] as? [String: Any] ?? [:]
+        let values = quota[principal.isSuperAdmin ? "overrides" : "tenant_limits"] ?? [:]
         let explanation: HTML =
             principal.isSuperAdmin
             ? "The tenant's overrides of its plan: they may raise or lower it, and the tenant's admins can only tighten them. Empty: the plan's."

@@ -4,7 +4,7 @@ import KimiSwarmEngine
 import KimiSwarmPlatform
 import KimiSwarmStore
 
-/// The web dashboard at `/`: server-rendered pages over the same API, one stylesheet, one
+/// The web dashboard at `/`: server-rendered pages over the API's own operations (``DashboardAPI``), one stylesheet, one
 /// small script for live updates, SVG drawn here. Its routes are not part of the REST API's
 /// route table (they answer HTML to browsers, with a session cookie).
 struct DashboardRoutes {
@@ -14,6 +14,7 @@ struct DashboardRoutes {
     let apiKeys: APIKeyAuthenticator
     let memberships: MembershipCache
     let tenants: TenantStatusCache
+    let quotas: QuotaEnforcer
     let policy: WebSessionPolicy
 
     func register(_ router: Router<AppRequestContext>) {
@@ -21,6 +22,7 @@ struct DashboardRoutes {
         DashboardAssets.register(open)
         let pages = router.group().add(middleware: DashboardErrorMiddleware())
             .add(middleware: WebAuthMiddleware(store: store, memberships: memberships, tenants: tenants, policy: policy))
+            .add(middleware: TenantRateLimitMiddleware(quotas: quotas))
         SignInRoutes(store: store, apiKeys: apiKeys, policy: policy).register(public: open, signedIn: pages)
         OverviewPage(store: store, api: api).register(pages)
         RunPages(store: store, library: library, api: api).register(pages)

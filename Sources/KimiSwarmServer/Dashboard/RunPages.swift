@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import KimiSwarmCore
 import KimiSwarmEngine
 import KimiSwarmPlatform
 import KimiSwarmStore
@@ -126,7 +127,7 @@ struct RunPages {
 
     // MARK: New run
 
-    private func newRunPage(_ context: AppRequestContext, form: WebForm, estimate: [String: Any]?, error: String?) -> HTML {
+    private func newRunPage(_ context: AppRequestContext, form: WebForm, estimate: JSONValue?, error: String?) -> HTML {
         let chosen = form["swarm"] ?? ""
         let swarms = library.swarms.values.sorted { $0.id < $1.id }
         let options = [HTML("<option value=\"\">Let the planner decide</option>")] + swarms.map { swarm in
@@ -158,18 +159,18 @@ struct RunPages {
     }
 
     /// The estimate (or why there is none); an empty box until there is a task to estimate.
-    static func estimateBox(_ estimate: [String: Any]?, error: String?) -> HTML {
+    static func estimateBox(_ estimate: JSONValue?, error: String?) -> HTML {
         if let error { return "<div id=\"estimate\" class=\"card estimate\" role=\"status\"><p class=\"error\">\(error)</p></div>" }
         guard let estimate else { return "<div id=\"estimate\" class=\"card estimate\" role=\"status\" hidden></div>" }
-        let known = estimate["prices_known"] as? Bool ?? true
+        let known = estimate["prices_known"]?.boolValue ?? true
         return """
             <div id="estimate" class="card estimate" role="status">
               <h2>Estimate</h2>
               <dl class="figures">
-                <div><dt>Sub-agents</dt><dd>\(estimate["agents"] as? Int ?? 0)</dd></div>
-                <div><dt>Expected model calls</dt><dd>\(estimate["expected_calls"] as? Int ?? 0)</dd></div>
-                <div><dt>Expected cost</dt><dd>\(Layout.money(estimate["expected_cost_usd"] as? String))</dd></div>
-                <div><dt>At most</dt><dd>\(Layout.money(estimate["maximum_cost_usd"] as? String))</dd></div>
+                <div><dt>Sub-agents</dt><dd>\(estimate["agents"]?.intValue ?? 0)</dd></div>
+                <div><dt>Expected model calls</dt><dd>\(estimate["expected_calls"]?.intValue ?? 0)</dd></div>
+                <div><dt>Expected cost</dt><dd>\(Layout.money(estimate["expected_cost_usd"]?.stringValue))</dd></div>
+                <div><dt>At most</dt><dd>\(Layout.money(estimate["maximum_cost_usd"]?.stringValue))</dd></div>
               </dl>
               \(known ? "" : "<p class=\"muted\">Some models have no known price; their calls are not in these figures.</p>" as HTML)
             </div>
@@ -177,22 +178,22 @@ struct RunPages {
     }
 
     /// The API body of the new-run form, and what is wrong with its budgets.
-    static func runBody(_ form: WebForm) -> ([String: Any], [String]) {
-        var body: [String: Any] = ["task": form["task"] ?? ""]
-        if let swarm = form.text("swarm") { body["swarm"] = swarm }
-        var budgets: [String: Any] = [:]
+    static func runBody(_ form: WebForm) -> (JSONValue, [String]) {
+        var body: [String: JSONValue] = ["task": .string(form["task"] ?? "")]
+        if let swarm = form.text("swarm") { body["swarm"] = .string(swarm) }
+        var budgets: [String: JSONValue] = [:]
         var problems: [String] = []
         if let cost = form.text("max_cost_usd") {
-            if let value = Decimal(string: cost, locale: Locale(identifier: "en_US_POSIX")), value >= 0 { budgets["max_cost_usd"] = cost } else {
+            if let value = Decimal(string: cost, locale: Locale(identifier: "en_US_POSIX")), value >= 0 { budgets["max_cost_usd"] = .string(cost) } else {
                 problems.append("Max cost must be a number of dollars such as 1.50")
             }
         }
         for (field, label) in [("max_wall_seconds", "Max time"), ("max_sub_agents", "Max sub-agents"), ("concurrency", "Concurrency")] {
             guard let text = form.text(field) else { continue }
-            if let value = Int(text), value > 0 { budgets[field] = value } else { problems.append("\(label) must be a whole number above 0") }
+            if let value = Int(text), value > 0 { budgets[field] = .int(value) } else { problems.append("\(label) must be a whole number above 0") }
         }
-        if !budgets.isEmpty { body["budgets"] = budgets }
-        return (body, problems)
+        if !budgets.isEmpty { body["budgets"] = .object(budgets) }
+        return (.object(body), problems)
     }
 
     private func submit(_ request: Request, _ context: AppRequestContext) async throws -> Response {
@@ -211,7 +212,7 @@ struct RunPages {
         var headers: HTTPFields = [:]
         if let nonce = form.text("nonce"), nonce.utf8.count <= 100 { headers[HTTPField.Name("Idempotency-Key")!] = "dashboard-" + nonce }
         let reply = try await api.call(.post, "runs", json: body, headers: headers, context: context)
-        guard reply.ok, let id = reply.object["id"] as? String else {
+        guard reply.ok, let id = reply.object["id"]?.stringValue else {
             return Page.response(newRunPage(context, form: form, estimate: nil, error: Self.sentence(reply.problem)), status: reply.status)
         }
         return Page.redirect("/runs/\(id)")

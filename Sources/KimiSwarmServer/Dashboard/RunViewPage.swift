@@ -54,11 +54,8 @@ struct RunViewPage {
         if let graph = result?.graph { return graph }
         if let swarm = RunDTO.source(of: run.spec).1 { return library.swarms[swarm]?.graph }
         let first = try await store.events.events(tenantID: run.tenantID, runID: run.id, afterSeq: 0, limit: 50)
-        guard let planned = first.first(where: { $0.type == "planned" }),
-            let object = try? JSONSerialization.jsonObject(with: Data(planned.data.utf8)) as? [String: Any],
-            let graph = object["graph"], let data = try? JSONSerialization.data(withJSONObject: graph)
-        else { return nil }
-        return try? JSONDecoder().decode(TaskGraph.self, from: data)
+        guard let planned = first.first(where: { $0.type == "planned" }) else { return nil }
+        return (try? JSONDecoder().decode(PlannedGraph.self, from: Data(planned.data.utf8)))?.graph
     }
 
     private func graphBox(_ run: RunRecord, _ result: RunResult?) async throws -> HTML {
@@ -104,8 +101,8 @@ struct RunViewPage {
                 actions.append(Layout.button("Resume", action: "/runs/\(run.id)/resume", context: context, style: "primary", id: "resume-form"))
             }
         }
-        let budgets = (try? JSONSerialization.jsonObject(with: Data((run.budgets ?? "{}").utf8))) as? [String: Any] ?? [:]
-        let maxCost = (budgets["max_cost_usd"] as? String).flatMap { Double($0) }
+        let budgets = (try? JSONValue(parsing: run.budgets ?? "{}")) ?? [:]
+        let maxCost = (budgets["max_cost_usd"]?.stringValue).flatMap { Double($0) }
         let cost = NSDecimalNumber(decimal: run.costUSD).doubleValue
         let source = RunDTO.source(of: run.spec)
         let agentRows = (result?.agents ?? []).map { agent -> HTML in
@@ -153,4 +150,9 @@ struct RunViewPage {
             """
         return Page.response(Layout.page("Run", page: "run", active: "/runs", context: context, content))
     }
+}
+
+/// The plan in a `planned` event's data.
+private struct PlannedGraph: Decodable {
+    var graph: TaskGraph
 }

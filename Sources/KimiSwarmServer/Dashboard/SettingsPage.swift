@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import KimiSwarmCore
 import KimiSwarmStore
 import KimiSwarmPlatform
 
@@ -23,26 +24,26 @@ struct SettingsPage {
             guard form["new_password"] == form["confirm_password"] else {
                 return try await page(context, error: "The two new passwords differ.", status: .unprocessableContent)
             }
-            var body: [String: Any] = ["new_password": form["new_password"] ?? ""]
-            if let current = form["current_password"], !current.isEmpty { body["current_password"] = current }
-            let reply = try await api.call(.put, "me/password", json: body, context: context)
+            var body: [String: JSONValue] = ["new_password": .string(form["new_password"] ?? "")]
+            if let current = form["current_password"], !current.isEmpty { body["current_password"] = .string(current) }
+            let reply = try await api.call(.put, "me/password", json: .object(body), context: context)
             guard reply.ok else { return try await page(context, error: reply.problem, status: reply.status) }
             // A new password ends every session of the user, this one included.
             return Page.redirect("/login?signed_out=1")
         }
         pages.post("settings/keys") { request, context in
             let form = try await WebForm.read(request, context: context)
-            var body: [String: Any] = ["name": form.text("name") ?? "", "role": form["role"] ?? ""]
+            var body: [String: JSONValue] = ["name": .string(form.text("name") ?? ""), "role": .string(form["role"] ?? "")]
             if let days = form.text("expires_days") {
                 guard let count = Int(days), (1...3650).contains(count) else {
                     return try await page(context, error: "Expiry must be a whole number of days from 1 to 3650.", status: .unprocessableContent)
                 }
-                body["expires_at"] = ISO8601.string(Date().addingTimeInterval(Double(count) * 86_400))
+                body["expires_at"] = .string(ISO8601.string(Date().addingTimeInterval(Double(count) * 86_400)))
             }
-            let reply = try await api.call(.post, "keys", json: body, context: context)
-            guard reply.ok, let secret = reply.object["key"] as? String else { return try await page(context, error: reply.problem, status: reply.status) }
+            let reply = try await api.call(.post, "keys", json: .object(body), context: context)
+            guard reply.ok, let secret = reply.object["key"]?.stringValue else { return try await page(context, error: reply.problem, status: reply.status) }
             let shown: HTML = """
-                Key “\(reply.object["name"] as? String ?? "")” created. Copy it now: it is not shown again.
+                Key “\(reply.object["name"]?.stringValue ?? "")” created. Copy it now: it is not shown again.
                 <code id="new-key-secret" class="secret">\(secret)</code>
                 """
             return try await page(context, notice: shown, status: .created)
@@ -54,9 +55,9 @@ struct SettingsPage {
             let form = try await WebForm.read(request, context: context)
             let provider = form.text("provider") ?? ""
             guard Self.providers.contains(provider) else { return try await page(context, error: "Pick a provider.", status: .unprocessableContent) }
-            var body: [String: Any] = ["secret": form["secret"] ?? ""]
-            if let name = form.text("name") { body["name"] = name }
-            return try await apply(context, .put, "credentials/\(provider)", json: body, done: "credential-saved")
+            var body: [String: JSONValue] = ["secret": .string(form["secret"] ?? "")]
+            if let name = form.text("name") { body["name"] = .string(name) }
+            return try await apply(context, .put, "credentials/\(provider)", json: .object(body), done: "credential-saved")
         }
         pages.post("settings/credentials/:provider/delete") { request, context in
             let form = try await WebForm.read(request, context: context)
@@ -66,10 +67,10 @@ struct SettingsPage {
         }
         pages.post("settings/members") { request, context in
             let form = try await WebForm.read(request, context: context)
-            var body: [String: Any] = ["email": form.text("email") ?? "", "role": form["role"] ?? ""]
-            if let name = form.text("display_name") { body["display_name"] = name }
-            if let password = form["password"], !password.isEmpty { body["password"] = password }
-            let reply = try await api.call(.post, "members", json: body, context: context)
+            var body: [String: JSONValue] = ["email": .string(form.text("email") ?? ""), "role": .string(form["role"] ?? "")]
+            if let name = form.text("display_name") { body["display_name"] = .string(name) }
+            if let password = form["password"], !password.isEmpty { body["password"] = .string(password) }
+            let reply = try await api.call(.post, "members", json: .object(body), context: context)
             guard reply.ok else { return try await page(context, error: reply.problem, status: reply.status) }
             // 202: the person has an account elsewhere and was invited; they join on accepting.
             return Page.redirect("/settings?done=\(reply.status == .accepted ? "member-invited" : "member-added")")
@@ -85,7 +86,7 @@ struct SettingsPage {
         }
         pages.post("settings/members/:user/role") { request, context in
             let form = try await WebForm.read(request, context: context)
-            return try await apply(context, .put, "members/\(try Self.pathID(context, "user"))", json: ["role": form["role"] ?? ""], done: "role-changed")
+            return try await apply(context, .put, "members/\(try Self.pathID(context, "user"))", json: ["role": .string(form["role"] ?? "")], done: "role-changed")
         }
         pages.post("settings/members/:user/remove") { request, context in
             try await change(request, context, .delete, "members/\(try Self.pathID(context, "user"))", done: "member-removed")
@@ -100,7 +101,7 @@ struct SettingsPage {
 
     /// Makes a change through the API: back to the page with `done`'s notice, or the page
     /// again with the API's message and status.
-    private func apply(_ context: AppRequestContext, _ method: HTTPRequest.Method, _ path: String, json: Any?, done: String) async throws -> Response {
+    private func apply(_ context: AppRequestContext, _ method: HTTPRequest.Method, _ path: String, json: JSONValue?, done: String) async throws -> Response {
         let reply = try await api.call(method, path, json: json, context: context)
         guard reply.ok else { return try await page(context, error: reply.problem, status: reply.status) }
         return Page.redirect("/settings?done=\(done)")
@@ -153,9 +154,9 @@ struct SettingsPage {
         }
         let hasPassword = try await store.directory.credentials(email: user.email)?.passwordHash != nil
         let invitations = try await api.require(.get, "me/invitations", context: context).list.map { item -> HTML in
-            let id = item["id"] as? String ?? ""
+            let id = item["id"]?.stringValue ?? ""
             return """
-                <li>\(item["tenant_name"] as? String ?? item["tenant_id"] as? String ?? "") invites you as \((item["role"] as? String ?? "").replacingOccurrences(of: "_", with: " ")) \
+                <li>\(item["tenant_name"]?.stringValue ?? item["tenant_id"]?.stringValue ?? "") invites you as \((item["role"]?.stringValue ?? "").replacingOccurrences(of: "_", with: " ")) \
                 \(Layout.button("Accept", action: "/settings/invitations/\(id)/accept", context: context, style: "primary small")) \
                 \(Layout.button("Decline", action: "/settings/invitations/\(id)/decline", context: context, style: "small"))</li>
                 """
@@ -184,13 +185,13 @@ struct SettingsPage {
         let list = try await api.require(.get, "keys", context: context).list
         let manage = principal.allows(.keysManage)
         let rows = list.map { key -> HTML in
-            let status = key["status"] as? String ?? ""
+            let status = key["status"]?.stringValue ?? ""
             let revoke: HTML =
                 manage && status == "active"
-                ? Layout.button("Revoke", action: "/settings/keys/\(key["id"] as? String ?? "")/revoke", context: context, style: "danger small", confirm: "Revoke this key? Programs using it stop working.")
+                ? Layout.button("Revoke", action: "/settings/keys/\(key["id"]?.stringValue ?? "")/revoke", context: context, style: "danger small", confirm: "Revoke this key? Programs using it stop working.")
                 : ""
             return """
-                <tr><td>\(key["name"] as? String ?? "")</td><td class="mono">\(key["prefix"] as? String ?? "")…</td><td>\(key["role"] as? String ?? "")</td>\
+                <tr><td>\(key["name"]?.stringValue ?? "")</td><td class="mono">\(key["prefix"]?.stringValue ?? "")…</td><td>\(key["role"]?.stringValue ?? "")</td>\
                 <td>\(Layout.status(status))</td><td class="nowrap">\(Self.day(key["created_at"]))</td><td class="nowrap">\(Self.day(key["last_used_at"]))</td><td>\(revoke)</td></tr>
                 """
         }
@@ -214,8 +215,8 @@ struct SettingsPage {
     private func credentials(_ context: AppRequestContext) async throws -> HTML {
         let list = try await api.require(.get, "credentials", context: context).list
         let rows = list.map { item -> HTML in
-            let provider = item["provider"] as? String ?? ""
-            let name = item["name"] as? String ?? ""
+            let provider = item["provider"]?.stringValue ?? ""
+            let name = item["name"]?.stringValue ?? ""
             return """
                 <tr><td>\(provider)</td><td>\(name)</td><td class="nowrap">\(Self.day(item["updated_at"]))</td><td>\
                 <form class="inline" method="post" action="/settings/credentials/\(provider)/delete" data-confirm="Delete this credential?">\(Layout.csrf(context))\
@@ -239,8 +240,8 @@ struct SettingsPage {
         let list = try await api.require(.get, "members", context: context).list
         let manage = principal.allows(.membersManage)
         let rows = list.map { member -> HTML in
-            let id = member["user_id"] as? String ?? ""
-            let role = member["role"] as? String ?? ""
+            let id = member["user_id"]?.stringValue ?? ""
+            let role = member["role"]?.stringValue ?? ""
             let editable = manage && Role(rawValue: role).map(principal.mayGrant) == true && id != principal.userID
             let controls: HTML =
                 editable
@@ -249,7 +250,7 @@ struct SettingsPage {
                 \(Layout.button("Remove", action: "/settings/members/\(id)/remove", context: context, style: "danger small", confirm: "Remove this member from the tenant?"))
                 """ : ""
             return """
-                <tr><td>\(member["email"] as? String ?? "")</td><td>\(member["display_name"] as? String ?? "")</td><td>\(role.replacingOccurrences(of: "_", with: " "))</td>\
+                <tr><td>\(member["email"]?.stringValue ?? "")</td><td>\(member["display_name"]?.stringValue ?? "")</td><td>\(role.replacingOccurrences(of: "_", with: " "))</td>\
                 <td class="nowrap">\(Self.day(member["created_at"]))</td><td>\(controls)</td></tr>
                 """
         }
@@ -267,10 +268,10 @@ struct SettingsPage {
         let pending = try await api.require(.get, "invitations", context: context).list.map { item -> HTML in
             let withdraw: HTML =
                 manage
-                ? Layout.button("Withdraw", action: "/settings/invitations/\(item["id"] as? String ?? "")/withdraw", context: context, style: "small")
+                ? Layout.button("Withdraw", action: "/settings/invitations/\(item["id"]?.stringValue ?? "")/withdraw", context: context, style: "small")
                 : ""
             return """
-                <tr><td>\(item["email"] as? String ?? "")</td><td>invited</td><td>\((item["role"] as? String ?? "").replacingOccurrences(of: "_", with: " "))</td>\
+                <tr><td>\(item["email"]?.stringValue ?? "")</td><td>invited</td><td>\((item["role"]?.stringValue ?? "").replacingOccurrences(of: "_", with: " "))</td>\
                 <td class="nowrap">until \(Self.day(item["expires_at"]))</td><td>\(withdraw)</td></tr>
                 """
         }
@@ -282,8 +283,8 @@ struct SettingsPage {
     }
 
     /// The day of an API timestamp (`2026-12-03T09:00:00Z` → `2026-12-03`), `—` when unset.
-    static func day(_ value: Any?) -> String {
-        guard let text = value as? String, text.count >= 10 else { return "—" }
+    static func day(_ value: JSONValue?) -> String {
+        guard let text = value?.stringValue, text.count >= 10 else { return "—" }
         return String(text.prefix(10))
     }
 }

@@ -1,3 +1,4 @@
+public import KimiSwarmCore
 import KimiSwarmPlatform
 import Foundation
 public import Hummingbird
@@ -52,18 +53,23 @@ public struct HTTPMetricsMiddleware: RouterMiddleware {
 
     let instruments: Instruments
 
-    public init(registry: PrometheusCollectorRegistry) { instruments = Instruments(registry: registry) }
+    let clock: any SwarmClock
+
+    public init(registry: PrometheusCollectorRegistry, clock: any SwarmClock = SystemClock()) {
+        instruments = Instruments(registry: registry)
+        self.clock = clock
+    }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let start = ContinuousClock.now
+        let start = clock.now()
         do {
             let response = try await next(request, context)
             instruments.record(
-                method: request.method.rawValue, route: Self.route(context), status: response.status.code, duration: .now - start)
+                method: request.method.rawValue, route: Self.route(context), status: response.status.code, duration: clock.now() - start)
             return response
         } catch {
             let status = (error as? APIError)?.status.code ?? (error as? PlatformError).map { APIError($0).status.code } ?? (error as? HTTPError)?.status.code ?? 500
-            instruments.record(method: request.method.rawValue, route: Self.route(context), status: status, duration: .now - start)
+            instruments.record(method: request.method.rawValue, route: Self.route(context), status: status, duration: clock.now() - start)
             throw error
         }
     }

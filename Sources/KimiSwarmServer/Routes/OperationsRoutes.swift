@@ -23,13 +23,14 @@ struct OperationsRoutes {
     let authenticator: any Authenticator
     let metricsToken: Secret?
 
-    func register(_ router: Router<AppRequestContext>) {
+    func register(_ router: Router<AppRequestContext>, operations: APIOperations) {
         table.record(RouteInfo(method: .get, path: "/health", permission: nil))
         router.get("health") { _, _ in
             try JSONBody.response(["status": "ok"])
         }
         table.record(RouteInfo(method: .get, path: "/ready", permission: nil))
         router.get("ready") { _, _ in try await ready() }
+        operations.add(.get, "/ready") { _, _ in try await ready() }
         table.record(RouteInfo(method: .get, path: "/metrics", permission: .metricsRead))
         router.get("metrics") { request, _ in
             try await authorizeMetrics(request)
@@ -67,29 +68,30 @@ struct OperationsRoutes {
     }
 
     private func ready() async throws -> Response {
-        var checks: [String: Any] = [:]
+        var checks: [String: JSONValue] = [:]
         var ready = true
         do {
             let pending = try await store.pendingMigrations()
-            checks["database"] = ["status": "ok", "dialect": store.dialect.rawValue]
+            checks["database"] = ["status": "ok", "dialect": .string(store.dialect.rawValue)]
             if pending.isEmpty {
                 checks["migrations"] = ["status": "ok"]
             } else {
                 ready = false
-                checks["migrations"] = ["status": "pending", "versions": pending]
+                checks["migrations"] = ["status": "pending", "versions": .array(pending.map(JSONValue.int))]
             }
         } catch {
             ready = false
             checks["database"] = ["status": "unreachable"]
         }
-        checks["workers"] = ["status": "ok", "count": workers]
-        var providers: [String: Any] = [:]
+        checks["workers"] = ["status": "ok", "count": .int(workers)]
+        var providers: [String: JSONValue] = [:]
         for (provider, circuits) in client.circuitStates() {
             let open = circuits.values.contains("open")
-            providers[provider.rawValue] = ["circuits": circuits, "status": open ? "degraded" : "ok"]
+            providers[provider.rawValue] = ["circuits": .object(circuits.mapValues(JSONValue.string)), "status": open ? "degraded" : "ok"]
         }
-        checks["providers"] = providers
-        return try RunRoutes.rawJSON(["status": ready ? "ready" : "not_ready", "checks": checks], status: ready ? .ok : .serviceUnavailable)
+        checks["providers"] = .object(providers)
+        let body: JSONValue = ["status": ready ? "ready" : "not_ready", "checks": .object(checks)]
+        return try JSONBody.response(body, status: ready ? .ok : .serviceUnavailable)
     }
 }
 

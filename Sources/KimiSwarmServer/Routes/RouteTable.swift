@@ -32,6 +32,8 @@ struct APIRoutes {
     let group: RouterGroup<AppRequestContext>
     let prefix: String
     let table: RouteTable
+    /// Where the dashboard finds the routes' handlers (`nil`: the dashboard does not call these).
+    var operations: APIOperations? = nil
 
     /// A route that needs `permission`; the handler gets the caller.
     ///
@@ -43,7 +45,7 @@ struct APIRoutes {
         handler: @escaping @Sendable (Request, AppRequestContext, Principal) async throws -> Output
     ) {
         table.record(RouteInfo(method: method, path: Self.openAPIPath(prefix + (path.isEmpty ? "" : "/" + path)), permission: permission))
-        group.on(RouterPath(path), method: method) { request, context -> Output in
+        let guarded: @Sendable (Request, AppRequestContext) async throws -> Output = { request, context in
             let principal = try context.requirePrincipal()
             if let tenantParameter, !principal.isSuperAdmin, context.parameters.get(tenantParameter) != principal.tenantID {
                 throw APIError.notFound("tenant")
@@ -57,6 +59,10 @@ struct APIRoutes {
                     hint: "Ask a tenant admin for a role that includes \(permission.rawValue).")
             }
             return try await handler(request, context, principal)
+        }
+        group.on(RouterPath(path), method: method) { request, context in try await guarded(request, context) }
+        operations?.add(method, prefix + (path.isEmpty ? "" : "/" + path)) { request, context in
+            try await guarded(request, context).response(from: request, context: context)
         }
     }
 

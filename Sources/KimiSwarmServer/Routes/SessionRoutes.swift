@@ -1,4 +1,5 @@
 import Foundation
+import KimiSwarmCore
 import Hummingbird
 import KimiSwarmStore
 import KimiSwarmPlatform
@@ -34,10 +35,11 @@ struct SessionRoutes {
                 userID: userID, tenantID: principal.homeTenantID, role: principal.role.rawValue,
                 apiKeyID: principal.isPersonal ? nil : principal.apiKeyID, notAfter: notAfter)
             let expires = min(Date().addingTimeInterval(tokens.ttl), notAfter ?? .distantFuture)
-            return try RunRoutes.rawJSON(
-                ["token": token, "token_type": "Bearer", "expires_at": ISO8601.string(expires), "tenant_id": principal.homeTenantID,
-                 "role": principal.role.rawValue, "personal": principal.isPersonal],
-                status: .created)
+            let session: JSONValue = [
+                "token": .string(token), "token_type": "Bearer", "expires_at": .string(ISO8601.string(expires)),
+                "tenant_id": .string(principal.homeTenantID), "role": .string(principal.role.rawValue), "personal": .bool(principal.isPersonal),
+            ]
+            return try JSONBody.response(session, status: .created)
         }
     }
 

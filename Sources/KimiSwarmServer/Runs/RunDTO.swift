@@ -1,5 +1,6 @@
 import Foundation
 import KimiSwarmCore
+import KimiSwarmEngine
 import KimiSwarmPlatform
 import KimiSwarmStore
 
@@ -58,10 +59,8 @@ struct RunDTO: Encodable, Sendable {
     }
 
     static func source(of spec: String?) -> (String, String?) {
-        guard let spec, let object = try? JSONSerialization.jsonObject(with: Data(spec.utf8)) as? [String: Any],
-            let source = object["source"] as? [String: Any]
-        else { return ("planner", nil) }
-        if let swarm = source["swarm"] as? [String: Any], let id = swarm["_0"] as? String { return ("swarm", id) }
+        guard let spec, let source = (try? JSONValue(parsing: spec))?["source"], source.objectValue != nil else { return ("planner", nil) }
+        if let id = source["swarm"]?["_0"]?.stringValue { return ("swarm", id) }
         if source["graph"] != nil { return ("graph", nil) }
         return ("planner", nil)
     }
@@ -80,5 +79,47 @@ struct JSONFragment: Encodable, Sendable {
         } else {
             try container.encodeNil()
         }
+    }
+}
+
+/// A run's cost estimate as the API shows it (decimals as strings).
+struct RunEstimateDTO: Encodable, Sendable {
+    var agents: Int
+    var expectedCalls: Int
+    var maximumCalls: Int
+    var expectedCostUSD: String
+    var maximumCostUSD: String
+    var pricesKnown: Bool
+
+    init(_ estimate: RunEstimate) {
+        agents = estimate.agents
+        expectedCalls = estimate.expectedCalls
+        maximumCalls = estimate.maximumCalls
+        expectedCostUSD = "\(estimate.expectedCostUSD)"
+        maximumCostUSD = "\(estimate.maximumCostUSD)"
+        pricesKnown = estimate.pricesKnown
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case agents
+        case expectedCalls = "expected_calls"
+        case maximumCalls = "maximum_calls"
+        case expectedCostUSD = "expected_cost_usd"
+        case maximumCostUSD = "maximum_cost_usd"
+        case pricesKnown = "prices_known"
+    }
+}
+
+/// The answer to a new run: the run, and the estimate it was admitted with.
+struct CreatedRunDTO: Encodable, Sendable {
+    var run: RunDTO
+    var estimate: RunEstimateDTO
+
+    enum CodingKeys: String, CodingKey { case estimate }
+
+    func encode(to encoder: any Encoder) throws {
+        try run.encode(to: encoder)
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(estimate, forKey: .estimate)
     }
 }

@@ -58,7 +58,7 @@ struct RunRoutes {
         case .created(let run, let estimate):
             context.logger.info("run queued", metadata: ["run_id": "\(run.id)"])
             return try JSONBody.response(
-                CreatedRunDTO(run: RunDTO(run), estimate: EstimateDTO(estimate)), status: .accepted, headers: [.location: "/api/v1/runs/\(run.id)"])
+                CreatedRunDTO(run: RunDTO(run), estimate: RunEstimateDTO(estimate)), status: .accepted, headers: [.location: "/api/v1/runs/\(run.id)"])
         case .replayed(let run):
             return try JSONBody.response(
                 RunDTO(run), status: .accepted, headers: [.location: "/api/v1/runs/\(run.id)", HTTPField.Name("Idempotent-Replayed")!: "true"])
@@ -67,7 +67,7 @@ struct RunRoutes {
 
     private func estimate(_ request: Request, _ context: AppRequestContext, _ principal: Principal) async throws -> Response {
         let (spec, _, library) = try await parse(request, context, principal)
-        return try JSONBody.response(EstimateDTO(try await service.estimate(spec, principal: principal, library: library)))
+        return try JSONBody.response(RunEstimateDTO(try await service.estimate(spec, principal: principal, library: library)))
     }
 
     private func list(_ request: Request, _ principal: Principal) async throws -> Response {
@@ -120,7 +120,9 @@ struct RunRoutes {
                 status: .ok, headers: [.contentType: "text/markdown; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(string: markdown)))
         }
-        return try JSONBody.response(RunResultDTO(runID: run.id, status: run.status.rawValue, result: run.result.map(JSONFragment.init)))
+        var object: [String: JSONValue] = ["run_id": .string(run.id), "status": .string(run.status.rawValue)]
+        if let text = run.result, let value = try? JSONValue(parsing: text) { object["result"] = value }
+        return try JSONBody.response(JSONValue.object(object))
     }
 
     /// `text/event-stream`: every stored event after `Last-Event-ID` (or `?after=`), then live
@@ -163,77 +165,6 @@ struct RunRoutes {
             status: .ok,
             headers: [.contentType: "text/event-stream", .cacheControl: "no-store", HTTPField.Name("X-Accel-Buffering")!: "no"],
             body: body)
-    }
-}
-
-extension RunRoutes {
-    /// A JSON object built by hand (the session and readiness routes still use it).
-    static func rawJSON(_ object: [String: Any], status: HTTPResponse.Status, headers: HTTPFields = [:]) throws -> Response {
-        var headers = headers
-        headers[.contentType] = "application/json; charset=utf-8"
-        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
-    }
-}
-
-/// A run just created: the run and the estimate it was admitted with.
-struct CreatedRunDTO: Encodable, Sendable {
-    var run: RunDTO
-    var estimate: EstimateDTO
-
-    enum CodingKeys: String, CodingKey { case estimate }
-
-    func encode(to encoder: any Encoder) throws {
-        try run.encode(to: encoder)
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(estimate, forKey: .estimate)
-    }
-}
-
-/// A run's cost estimate; money as decimal strings.
-struct EstimateDTO: Encodable, Sendable {
-    var agents: Int
-    var expectedCalls: Int
-    var maximumCalls: Int
-    var expectedCostUSD: String
-    var maximumCostUSD: String
-    var pricesKnown: Bool
-
-    enum CodingKeys: String, CodingKey {
-        case agents
-        case expectedCalls = "expected_calls"
-        case maximumCalls = "maximum_calls"
-        case expectedCostUSD = "expected_cost_usd"
-        case maximumCostUSD = "maximum_cost_usd"
-        case pricesKnown = "prices_known"
-    }
-
-    init(_ estimate: RunEstimate) {
-        agents = estimate.agents
-        expectedCalls = estimate.expectedCalls
-        maximumCalls = estimate.maximumCalls
-        expectedCostUSD = "\(estimate.expectedCostUSD)"
-        maximumCostUSD = "\(estimate.maximumCostUSD)"
-        pricesKnown = estimate.pricesKnown
-    }
-}
-
-/// `GET /runs/{id}/result` as JSON: the stored result as it was stored.
-struct RunResultDTO: Encodable, Sendable {
-    var runID: String
-    var status: String
-    var result: JSONFragment?
-
-    enum CodingKeys: String, CodingKey {
-        case status, result
-        case runID = "run_id"
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(runID, forKey: .runID)
-        try container.encode(status, forKey: .status)
-        try container.encodeIfPresent(result, forKey: .result)
     }
 }
 

@@ -52,17 +52,9 @@ struct RunWebSocketRoutes {
     }
 
     private func authenticate(_ request: Request) async throws -> Principal {
-        var token = request.uri.queryParameters["access_token"].map(String.init)
-        if let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") {
-            token = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
-        }
-        guard let token, !token.isEmpty else { throw HTTPError(.unauthorized, message: "send a bearer token (header or access_token)") }
         do {
-            guard let principal = try await authenticator.authenticate(bearer: token) else {
-                throw HTTPError(.unauthorized, message: "the token is not accepted")
-            }
-            if !principal.isSuperAdmin { try await tenants.ensureActive(principal.homeTenantID) }
-            return principal
+            return try await BearerAuthentication(authenticator: authenticator, store: store, tenants: tenants)
+                .principal(of: request, queryToken: true)
         } catch let error as APIError {
             throw HTTPError(error.status, message: error.message)
         }

@@ -201,9 +201,8 @@ extension RunRepository {
 
     /// The worker's end: sets a final status (`succeeded`, `failed` or `cancelled`, else
     /// ``StoreError/invalidArgument(_:)``), the result (replaced, `nil` clears it), the graph
-    /// when given, and the run's totals. Unlike
-    /// ``addToTotals(tenantID:runID:usage:costUSD:)`` the usage and cost **replace** the
-    /// totals: pass the whole run's figures. Returns the run as stored.
+    /// when given, and the run's totals. The usage and cost **replace** the totals: pass the whole run's
+    /// figures. Returns the run as stored.
     @discardableResult
     public func finishRun(
         tenantID: String, runID: String, status: RunStatus, result: String?, graph: String? = nil, usage: Usage, costUSD: Decimal

@@ -87,19 +87,14 @@ public struct HTTPGetTool: Tool {
         url: HTTPGetURL,
         _ operation: @escaping @Sendable () async throws -> Outcome
     ) async throws -> Outcome {
-        try await withThrowingTaskGroup(of: Outcome?.self) { group in
-            group.addTask { try await operation() }
-            group.addTask {
-                try await Task.sleep(until: deadline, clock: .continuous)
-                return nil
-            }
-            defer { group.cancelAll() }
-            if let first = try await group.next(), let outcome = first { return outcome }
-            try Task.checkCancellation()
-            throw ToolError(
-                "timed out: fetching \(url.redacted) took longer than \(Self.seconds(configuration.timeout)) (redirects included); the server is too slow or not answering"
-            )
-        }
+        let limit = Self.seconds(configuration.timeout)
+        return try await KimiSwarmCore.withTimeout(
+            until: deadline, clock: ContinuousClock(),
+            timeoutError: {
+                ToolError(
+                    "timed out: fetching \(url.redacted) took longer than \(limit) (redirects included); the server is too slow or not answering"
+                )
+            }, operation: operation)
     }
 
     /// Fetches `url`, following redirects by hand.

@@ -1,3 +1,4 @@
+import KimiSwarmCore
 import Foundation
 
 /// A compact JWS split into its parts, header decoded, signature not yet checked.
@@ -49,9 +50,9 @@ struct JWSCompact {
     }
 
     /// Decodes `bytes` as a JSON object.
-    static func jsonObject(_ bytes: [UInt8]) throws(JWTError) -> [String: JWTClaimValue] {
+    static func jsonObject(_ bytes: [UInt8]) throws(JWTError) -> [String: JSONValue] {
         do {
-            return try JSONDecoder().decode([String: JWTClaimValue].self, from: Data(bytes))
+            return try JSONDecoder().decode([String: JSONValue].self, from: Data(bytes))
         } catch {
             throw .malformed
         }

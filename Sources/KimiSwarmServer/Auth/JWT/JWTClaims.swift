@@ -1,3 +1,4 @@
+public import KimiSwarmCore
 public import Foundation
 
 /// The verified claims of a token.
@@ -18,10 +19,10 @@ public struct JWTClaims: Sendable, Hashable {
     /// `nbf`: when the token becomes valid.
     public var notBefore: Date?
     /// All claims as sent.
-    public var raw: [String: JWTClaimValue]
+    public var raw: [String: JSONValue]
 
     /// Parses the registered claims of `raw`; throws ``JWTError/malformed`` when one has the wrong type.
-    public init(raw: [String: JWTClaimValue]) throws {
+    public init(raw: [String: JSONValue]) throws {
         self.raw = raw
         subject = try Self.string(raw["sub"])
         issuer = try Self.string(raw["iss"])
@@ -41,12 +42,12 @@ public struct JWTClaims: Sendable, Hashable {
     }
 
     /// The claim named `name`, if present.
-    public subscript(name: String) -> JWTClaimValue? { raw[name] }
+    public subscript(name: String) -> JSONValue? { raw[name] }
 
     /// The claim named `name` when it is a string.
     public func string(_ name: String) -> String? { raw[name]?.stringValue }
 
-    private static func string(_ value: JWTClaimValue?) throws -> String? {
+    private static func string(_ value: JSONValue?) throws -> String? {
         switch value {
         case nil, .null?: return nil
         case .string(let text)?: return text
@@ -54,7 +55,7 @@ public struct JWTClaims: Sendable, Hashable {
         }
     }
 
-    private static func date(_ value: JWTClaimValue?) throws -> Date? {
+    private static func date(_ value: JSONValue?) throws -> Date? {
         switch value {
         case nil, .null?: return nil
         case let value?:

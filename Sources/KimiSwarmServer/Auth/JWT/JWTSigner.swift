@@ -1,3 +1,4 @@
+public import KimiSwarmCore
 public import Crypto
 public import Foundation
 
@@ -31,8 +32,8 @@ public struct JWTSigner: Sendable {
     ///
     /// Throws ``JWTError/malformed`` if the claims cannot be encoded as JSON (for example a
     /// non-finite number).
-    public func sign(_ claims: [String: JWTClaimValue]) throws(JWTError) -> String {
-        var header: [String: JWTClaimValue] = ["alg": .string(JWTAlgorithm.hs256.rawValue), "typ": "JWT"]
+    public func sign(_ claims: [String: JSONValue]) throws(JWTError) -> String {
+        var header: [String: JSONValue] = ["alg": .string(JWTAlgorithm.hs256.rawValue), "typ": "JWT"]
         if let keyID { header["kid"] = .string(keyID) }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

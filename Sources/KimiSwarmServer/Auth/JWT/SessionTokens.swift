@@ -1,3 +1,4 @@
+import KimiSwarmCore
 public import Crypto
 public import Foundation
 
@@ -80,15 +81,15 @@ public struct SessionTokens: Sendable {
         let issuedAt = Int64(verifier.now().timeIntervalSince1970.rounded(.down))
         var expires = issuedAt + Int64(ttl.rounded(.down))
         if let notAfter { expires = min(expires, Int64(notAfter.timeIntervalSince1970.rounded(.down))) }
-        var claims: [String: JWTClaimValue] = [
+        var claims: [String: JSONValue] = [
             "iss": .string(Self.issuer),
             "aud": .string(Self.audience),
             "sub": .string(userID),
             "tenant": .string(tenantID),
             "role": .string(role),
-            "iat": .integer(issuedAt),
-            "nbf": .integer(issuedAt),
-            "exp": .integer(expires),
+            "iat": .int(Int(issuedAt)),
+            "nbf": .int(Int(issuedAt)),
+            "exp": .int(Int(expires)),
             "jti": .string(UUID().uuidString),
         ]
         if let email { claims["email"] = .string(email) }

@@ -1,6 +1,6 @@
-/// A token bucket for requests per minute: holds up to one minute's worth of requests and
+/// A tenant's (or key's) requests-per-minute bucket: holds up to one minute's worth of requests and
 /// refills continuously at `perMinute / 60` a second. A pure value; the caller passes the time.
-package struct TokenBucket: Sendable {
+package struct RequestRateBucket: Sendable {
     private(set) var capacity: Double
     private(set) var tokens: Double
     private var updated: ContinuousClock.Instant
