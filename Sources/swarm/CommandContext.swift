@@ -54,10 +54,11 @@ struct CommandContext {
     }
 
     private static func bootstrapLogging(_ settings: ObservabilitySettings, override: String?, quietDefault: Logger.Level) -> Logger {
-        let configured = Logger.Level(rawValue: settings.logLevel.rawValue) ?? .info
-        // The CLI prints answers on stdout; at the default level (info) it keeps stderr to
-        // warnings and worse. A level set in the environment, the file or --log-level applies.
-        let level = override.flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? (configured == .info ? quietDefault : configured)
+        let configured = settings.logLevel.flatMap { Logger.Level(rawValue: $0.rawValue) }
+        // The CLI prints answers on stdout; with no level set it keeps stderr to warnings and
+        // worse (the server commands log at info). A level set with --log-level, in the
+        // environment or in the file applies to every command.
+        let level = override.flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? configured ?? quietDefault
         let format = settings.logFormat
         LoggingSystem.bootstrap { label in
             var handler: any LogHandler

@@ -29,7 +29,7 @@ struct RunCommand: ReportingCommand {
     @Option(name: .long, help: "Most sub-agents, delegated ones included (default 100).")
     var maxAgents: Int?
 
-    @Option(name: .long, help: "Sub-agents running at once (default 16).")
+    @Option(name: .long, help: "Sub-agents running at once (default swarm.concurrency, 16).")
     var concurrency: Int?
 
     @Option(name: .long, help: "Most spend in US dollars.")
@@ -102,7 +102,7 @@ struct RunCommand: ReportingCommand {
             }
             run = try await engine.resume(runID: resume)
         } else {
-            let spec = try makeSpec(engine)
+            let spec = try makeSpec(engine, defaultConcurrency: context.configuration.swarm.concurrency)
             let estimate = engine.estimate(spec)
             let line = Self.describe(estimate)
             if self.estimate {
@@ -129,7 +129,7 @@ struct RunCommand: ReportingCommand {
         try report(result)
     }
 
-    private func makeSpec(_ engine: SwarmEngine) throws -> RunSpec {
+    private func makeSpec(_ engine: SwarmEngine, defaultConcurrency: Int) throws -> RunSpec {
         guard var text = task else {
             throw KimiSwarmError.configuration("no task given", hint: "Pass the task as an argument, '-' for stdin, or --resume <ID>.")
         }
@@ -161,7 +161,7 @@ struct RunCommand: ReportingCommand {
                 throw KimiSwarmError.configuration("the graph file is invalid:\n\(error.description)", hint: "Fix the fields named above.")
             }
         }
-        var limits = RunLimits()
+        var limits = RunLimits(concurrency: defaultConcurrency)
         if let maxAgents { limits.maxSubAgents = maxAgents }
         if let concurrency { limits.concurrency = concurrency }
         if let maxTokens { limits.maxTokens = maxTokens }

@@ -41,6 +41,8 @@ struct ServerOptions: ParsableArguments {
             settings.workers = workers
         }
         var configuration = ServerConfiguration(settings: settings)
+        // Runs that do not set their own concurrency get `swarm.concurrency`.
+        configuration.defaultRunLimits.concurrency = context.configuration.swarm.concurrency
         configuration.workerID = try ReplicaIdentity.workerID(kind: kind, dataDirectory: settings.dataDirectory, environment: environment)
         if let key = environment["KIMISWARM_ADMIN_KEY"], !key.isEmpty {
             try FirstStart.validate(adminKey: key)

@@ -15,7 +15,7 @@ struct RunResumeTests {
     static let body = #"{"task":"Design it","graph":\#(threeTaskGraph)}"#
 
     /// Counts the stored events of `type` (for `agent`, when given).
-    static func count(_ events: [KimiSwarmStore.RunEvent], _ type: String, agent: String? = nil) -> Int {
+    static func count(_ events: [StoredRunEvent], _ type: String, agent: String? = nil) -> Int {
         events.filter { event in event.type == type && (agent.map { event.data.contains("\"agent\":\"\($0)\"") } ?? true) }.count
     }
 

@@ -74,7 +74,7 @@ struct SectionSetting {
             parsed("swarm", "model_balanced", "a model id", SettingValue.modelID) { $0.swarm.modelBalanced = $1 },
             parsed("swarm", "model_deep", "a model id", SettingValue.modelID) { $0.swarm.modelDeep = $1 },
             parsed("swarm", "model_planner", "a model id", SettingValue.modelID) { $0.swarm.modelPlanner = $1 },
-            integer("swarm", "concurrency", 1...1000) { $0.swarm.concurrency = $1 },
+            integer("swarm", "concurrency", 1...256) { $0.swarm.concurrency = $1 },
             parsed("swarm", "templates_dir", "a folder path", SettingValue.filePath) { $0.swarm.templatesDirectory = $1 },
             parsed("server", "host", "a host name or IP address", SettingValue.host) { $0.server.host = $1 },
             integer("server", "port", 0...65535) { $0.server.port = $1 },

@@ -247,15 +247,17 @@ public struct ObservabilitySettings: Sendable, Hashable {
         case json
     }
 
-    /// Lowest level logged (`KIMI_OBSERVABILITY__LOG_LEVEL`, default info).
-    public var logLevel: LogLevel
+    /// Lowest level logged (`KIMI_OBSERVABILITY__LOG_LEVEL`); `nil` when not set, for each
+    /// command's own default (info for `swarm serve` and `swarm worker`, warning for the
+    /// others, which print answers). A level that is set applies to every command.
+    public var logLevel: LogLevel?
     /// Line format (`KIMI_OBSERVABILITY__LOG_FORMAT`, default text).
     public var logFormat: LogFormat
     /// Whether metrics are collected (`KIMI_OBSERVABILITY__METRICS_ENABLED`, default true).
     public var metricsEnabled: Bool
 
     /// Creates observability settings.
-    public init(logLevel: LogLevel = .info, logFormat: LogFormat = .text, metricsEnabled: Bool = true) {
+    public init(logLevel: LogLevel? = nil, logFormat: LogFormat = .text, metricsEnabled: Bool = true) {
         self.logLevel = logLevel
         self.logFormat = logFormat
         self.metricsEnabled = metricsEnabled
@@ -291,7 +293,9 @@ public struct SwarmSettings: Sendable, Hashable {
     public var modelDeep: String?
     /// The model for planning and synthesis (`swarm.model_planner`; the deep tier's when unset).
     public var modelPlanner: String?
-    /// Sub-agents running at once by default (`swarm.concurrency`, default 16).
+    /// Sub-agents running at once by default (`swarm.concurrency`, 1 to 256, default 16): the
+    /// concurrency of a run that does not set its own (`swarm run`, and runs submitted to
+    /// `swarm serve`).
     public var concurrency: Int
     /// A folder of the user's own templates (`swarm.templates_dir`).
     public var templatesDirectory: String?

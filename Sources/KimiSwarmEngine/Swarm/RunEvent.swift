@@ -43,7 +43,7 @@ public struct RunEventEnvelope: Sendable, Hashable {
 }
 
 /// How a run ended.
-public enum RunStatus: String, Sendable, Hashable, Codable {
+public enum RunOutcomeStatus: String, Sendable, Hashable, Codable {
     /// Every sub-task finished and the synthesis merged them.
     case completed
     /// A limit stopped new work or sub-tasks were skipped; the answer covers what finished.
@@ -57,7 +57,7 @@ public enum RunStatus: String, Sendable, Hashable, Codable {
 /// The outcome of a run.
 public struct RunResult: Sendable, Hashable, Codable {
     public var runID: String
-    public var status: RunStatus
+    public var status: RunOutcomeStatus
     /// The synthesised answer (Markdown), when there is one.
     public var answer: String?
     /// Why the run failed or is partial.

@@ -188,7 +188,7 @@ public final class SwarmRun: Sendable {
     }
 
     private func finish(
-        _ context: RunContext, status: RunStatus, graph: TaskGraph?, outcomes: [String: AgentOutcome], answer: String?, error: String?,
+        _ context: RunContext, status: RunOutcomeStatus, graph: TaskGraph?, outcomes: [String: AgentOutcome], answer: String?, error: String?,
         planSeconds: Double, synthesisSeconds: Double
     ) -> RunResult {
         let totals = context.ledger.totals

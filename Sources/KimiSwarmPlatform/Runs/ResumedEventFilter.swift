@@ -20,14 +20,14 @@ package struct ResumedEventFilter: Sendable {
     package init() {}
 
     /// A filter for a run whose stored events are `events`.
-    package init(stored events: [KimiSwarmStore.RunEvent]) {
+    package init(stored events: [StoredRunEvent]) {
         for event in events {
             switch event.type {
             case "started": started = true
             case "planned": planned = true
             case "synthesis_started": synthesisStarted = true
-            case "agent_started": if let agent = Self.agent(of: event.data) { agentsStarted.insert(agent) }
-            case "agent_finished": if let agent = Self.agent(of: event.data) { agentsFinished.insert(agent) }
+            case "agent_started": if let agent = Self.agent(of: event) { agentsStarted.insert(agent) }
+            case "agent_finished": if let agent = Self.agent(of: event) { agentsFinished.insert(agent) }
             default: break
             }
         }
@@ -35,7 +35,7 @@ package struct ResumedEventFilter: Sendable {
 
     /// Reads every stored event of a run (in pages) into a filter.
     package static func load(store: SwarmStore, tenantID: String, runID: String) async throws -> ResumedEventFilter {
-        var events: [KimiSwarmStore.RunEvent] = []
+        var events: [StoredRunEvent] = []
         var after = 0
         while true {
             let page = try await store.events.events(tenantID: tenantID, runID: runID, afterSeq: after, limit: 1000)
@@ -58,7 +58,7 @@ package struct ResumedEventFilter: Sendable {
         }
     }
 
-    private static func agent(of data: String) -> String? {
-        (try? JSONValue(parsing: Data(data.utf8)))?["agent"]?.stringValue
+    private static func agent(of event: StoredRunEvent) -> String? {
+        RunEventPayload(type: event.type, data: event.data)?.agent
     }
 }

@@ -23,7 +23,7 @@ package struct RunAdmission: Sendable {
 
     package func admit(_ requested: RunSpec, principal: Principal, library: TemplateLibrary) async throws -> (RunSpec, RunEstimate) {
         let limits = try await store.quotas.effectiveQuota(tenantID: principal.tenantID)
-        var spec = try Self.capped(requested, by: limits)
+        var spec = try Self.checked(requested, by: limits, library: library)
         if let maximum = limits.maxConcurrentRuns {
             let active = try await store.runs.activeRunCount(tenantID: principal.tenantID)
             if active >= maximum {
@@ -66,11 +66,21 @@ package struct RunAdmission: Sendable {
     /// budget check), so an estimate never describes a run the plan would not allow.
     package func estimate(_ requested: RunSpec, principal: Principal, library: TemplateLibrary) async throws -> RunEstimate {
         let limits = try await store.quotas.effectiveQuota(tenantID: principal.tenantID)
-        return factory.estimate(try Self.capped(requested, by: limits), library: library)
+        return factory.estimate(try Self.checked(requested, by: limits, library: library), library: library)
+    }
+
+    /// `requested` checked (``RunSpecValidation``) and within the plan's caps: the one
+    /// validation every submission and estimate goes through.
+    package static func checked(_ requested: RunSpec, by limits: QuotaLimits, library: TemplateLibrary) throws -> RunSpec {
+        try RunSpecValidation.checkRequest(requested)
+        let spec = try capped(requested, by: limits)
+        try RunSpecValidation.checkPlan(spec, library: library)
+        return spec
     }
 
     /// `requested` within the plan's sub-agents per run: a run that did not ask for a number
-    /// gets the plan's; one that asked for more, or whose graph has more tasks, is refused (422).
+    /// gets the plan's; one that asked for more is refused (422). Whether the plan fits the
+    /// result is ``RunSpecValidation/checkPlan(_:library:)``'s to say.
     package static func capped(_ requested: RunSpec, by limits: QuotaLimits) throws -> RunSpec {
         var spec = requested
         if let maximum = limits.maxSubAgentsPerRun {
@@ -85,12 +95,6 @@ package struct RunAdmission: Sendable {
                 }
             }
             spec.limits.concurrency = min(spec.limits.concurrency, spec.limits.maxSubAgents)
-        }
-        if case .graph(let graph) = spec.source, graph.tasks.count > spec.limits.maxSubAgents {
-            throw PlatformError(
-                .unprocessable, type: "quota_exceeded",
-                message: "the graph has \(graph.tasks.count) tasks, more than the \(spec.limits.maxSubAgents) sub-agents this run may start",
-                hint: "Merge tasks, or raise `budgets.max_sub_agents` within the plan.", param: "graph")
         }
         return spec
     }

@@ -17,7 +17,12 @@ public struct RunExecutor: Sendable {
     package let metrics: TenantUsageMetrics?
     /// Records every model call of every run (the usage ledger, metrics, quota totals).
     package let meter: UsageMeter?
-    package let cancelPollInterval: Duration
+    /// The runs executing here, so that a cancel reaches them at once (``RunCancellations``).
+    package let cancellations: RunCancellations
+    /// The safety net under pushed cancels: how often a running run reads its cancel flag
+    /// anyway (a notification lost while the listener reconnects; on SQLite, a cancel stored
+    /// by another process, which nothing notifies).
+    package let cancelCheckInterval: Duration
     package let logger: Logger
     /// The tenants' quotas: checked when a run is claimed, and shared by every model call of
     /// every run (``TenantSpendGate``).
@@ -25,21 +30,21 @@ public struct RunExecutor: Sendable {
 
     public init(
         store: SwarmStore, factory: RunEngineFactory, hub: RunEventHub, clients: TenantClients? = nil, metrics: TenantUsageMetrics? = nil,
-        cancelPollInterval: Duration = .milliseconds(500),
+        cancellations: RunCancellations = RunCancellations(), cancelCheckInterval: Duration = .seconds(5),
         logger: Logger
     ) {
         // Without the recorder's service, records are written when each run ends (`flush`).
         let meter = UsageMeter(
             client: factory.client, recorder: UsageRecorder(store: store, logger: logger), quotas: nil, metrics: metrics)
         self.init(
-            store: store, factory: factory, hub: hub, clients: clients, metrics: metrics, quotas: nil, cancelPollInterval: cancelPollInterval,
-            logger: logger, meter: meter)
+            store: store, factory: factory, hub: hub, clients: clients, metrics: metrics, quotas: nil, cancellations: cancellations,
+            cancelCheckInterval: cancelCheckInterval, logger: logger, meter: meter)
     }
 
     package init(
         store: SwarmStore, factory: RunEngineFactory, hub: RunEventHub, clients: TenantClients?, metrics: TenantUsageMetrics?,
-        quotas: QuotaEnforcer?, cancelPollInterval: Duration = .milliseconds(500), logger: Logger,
-        meter: UsageMeter?
+        quotas: QuotaEnforcer?, cancellations: RunCancellations = RunCancellations(), cancelCheckInterval: Duration = .seconds(5),
+        logger: Logger, meter: UsageMeter?
     ) {
         self.store = store
         self.factory = factory
@@ -47,7 +52,8 @@ public struct RunExecutor: Sendable {
         self.clients = clients
         self.metrics = metrics
         self.quotas = quotas
-        self.cancelPollInterval = cancelPollInterval
+        self.cancellations = cancellations
+        self.cancelCheckInterval = cancelCheckInterval
         self.logger = logger
         self.meter = meter
     }
@@ -88,6 +94,9 @@ public struct RunExecutor: Sendable {
                 return .failed(message: message, retryable: false)
             }
         }
+        // Watched before it is marked running, so no cancel falls between the two.
+        cancellations.register(tenantID: run.tenantID, runID: run.id)
+        defer { cancellations.unregister(tenantID: run.tenantID, runID: run.id) }
         guard try await store.runs.markRunning(tenantID: run.tenantID, runID: run.id) else { return .completed }
         hub.signal(tenantID: run.tenantID, runID: run.id)
 
@@ -102,25 +111,28 @@ public struct RunExecutor: Sendable {
         engine.sharedBudget = quotas.map { TenantSpendGate(quotas: $0, tenantID: run.tenantID) }
         let swarmRun = engine.makeRun(spec, runID: run.id)
         logger.info("run started")
-        // Events are stored by their own task until the run's stream ends (after `finished`),
-        // so cancelling the run never drops its last events. Token deltas are merged first.
-        // A resumed run does not announce again what its stored stream already says.
+        // Events are stored by their own task until the run's stream ends, so cancelling the
+        // run never drops its last events. Token deltas are merged first. A resumed run does not
+        // announce again what its stored stream already says. The engine's `finished` is held
+        // back: it is stored only if this execution is the run's end (not on shutdown).
         let filter = try await ResumedEventFilter.load(store: store, tenantID: run.tenantID, runID: run.id)
-        async let eventsStored: Void = {
+        async let eventsStored: KimiSwarmEngine.RunEvent? = {
             var coalescer = TokenDeltaCoalescer()
+            var finished: KimiSwarmEngine.RunEvent?
             for await envelope in swarmRun.events where filter.admits(envelope.event) {
+                if case .finished = envelope.event {
+                    finished = envelope.event
+                    continue
+                }
                 for event in coalescer.add(envelope.event, now: .now) { await self.store(event, of: run, logger: logger) }
             }
             for event in coalescer.flushAll() { await self.store(event, of: run, logger: logger) }
+            return finished
         }()
         let outcome: RunResult? = await withTaskGroup(of: RunResult?.self) { group in
             group.addTask { await swarmRun.run() }
             group.addTask {
-                // Cancel requests are polled: they may come from another replica.
-                while !Task.isCancelled {
-                    try? await Task.sleep(for: cancelPollInterval)
-                    if (try? await store.runs.isCancelRequested(tenantID: run.tenantID, runID: run.id)) == true { return nil }
-                }
+                await watchForCancel(run)
                 return nil
             }
             while let value = await group.next() {
@@ -134,17 +146,18 @@ public struct RunExecutor: Sendable {
             }
             return nil
         }
-        await eventsStored
+        let finishedEvent = await eventsStored
         // The run's usage is in the ledger before the run reads as finished.
         await meter?.flush()
         if Task.isCancelled {
-            // Graceful shutdown: the lease is released and another worker resumes the run.
+            // Graceful shutdown (or a lost lease): the lease is released and another worker
+            // resumes the run, so its stream does not end here.
             logger.info("run interrupted by shutdown; it resumes elsewhere")
             throw CancellationError()
         }
         guard let outcome else { return .completed }
         let cancelled = (try? await store.runs.isCancelRequested(tenantID: run.tenantID, runID: run.id)) == true
-        let status: KimiSwarmStore.RunStatus
+        let status: RunStatus
         switch outcome.status {
         case .completed: status = .succeeded
         // Stopped by a limit, or some sub-tasks failed: an answer from part of the work.
@@ -152,10 +165,25 @@ public struct RunExecutor: Sendable {
         case .failed: status = cancelled ? .cancelled : .failed
         case .cancelled: status = .cancelled
         }
+        if let finishedEvent { await store(finishedEvent, of: run, logger: logger) }
         try await finish(run, status: status, result: outcome, error: outcome.error)
         logger.info("run finished", metadata: ["status": "\(status.rawValue)"])
         metrics?.runFinished(status: status.rawValue)
         return .completed
+    }
+
+    /// Returns when the run is to stop: cancelled in this process, or its cancel flag is set
+    /// (read when the store notifies a change of the run, and every `cancelCheckInterval`).
+    /// Returns at once when the task is cancelled.
+    private func watchForCancel(_ run: RunRecord) async {
+        var check = true
+        while !Task.isCancelled {
+            if check, (try? await store.runs.isCancelRequested(tenantID: run.tenantID, runID: run.id)) == true { return }
+            switch await cancellations.wait(tenantID: run.tenantID, runID: run.id, timeout: cancelCheckInterval) {
+            case .cancelled, nil: return
+            case .changed, .timedOut: check = true
+            }
+        }
     }
 
     /// The queue worker's dead-letter handler: a run whose job went to `dead` (its worker
@@ -174,7 +202,7 @@ public struct RunExecutor: Sendable {
             : "the run failed on its last attempt: \(job.lastError ?? "")"
         do {
             try await finish(run, status: .failed, result: nil, error: reason + ". Resume it to try once more.")
-            metrics?.runFinished(status: KimiSwarmStore.RunStatus.failed.rawValue)
+            metrics?.runFinished(status: RunStatus.failed.rawValue)
             logger.warning("run failed: its job was dead-lettered", metadata: ["run_id": "\(run.id)", "tenant_id": "\(run.tenantID)"])
         } catch {
             logger.warning("could not mark a dead-lettered run failed", metadata: ["run_id": "\(run.id)", "error": "\(error)"])
@@ -182,16 +210,16 @@ public struct RunExecutor: Sendable {
     }
 
     private func store(_ event: KimiSwarmEngine.RunEvent, of run: RunRecord, logger: Logger) async {
-        let (type, data) = RunEventCoding.encode(event)
+        let payload = RunEventPayload(event)
         do {
-            try await store.events.appendEvent(tenantID: run.tenantID, runID: run.id, type: type, data: data)
+            try await store.events.appendEvent(tenantID: run.tenantID, runID: run.id, type: payload.type, data: payload.encoded())
             hub.signal(tenantID: run.tenantID, runID: run.id)
         } catch {
-            logger.warning("could not store a run event", metadata: ["type": "\(type)"])
+            logger.warning("could not store a run event", metadata: ["type": "\(payload.type)"])
         }
     }
 
-    private func finish(_ run: RunRecord, status: KimiSwarmStore.RunStatus, result: RunResult?, error: String?) async throws {
+    private func finish(_ run: RunRecord, status: RunStatus, result: RunResult?, error: String?) async throws {
         var resultText: String?
         var graphText: String?
         if let result {
@@ -200,18 +228,16 @@ public struct RunExecutor: Sendable {
         } else if let error {
             resultText = String(decoding: try JSONEncoder.sorted.encode(["error": error]), as: UTF8.self)
         }
+        if result == nil {
+            // No engine result (cancelled while queued, an unreadable spec, a dead-lettered job):
+            // the event stream still ends with a `finished` event that says why. Stored before
+            // the final status, so a reader that sees the status has every event.
+            let payload = RunEventPayload.finished(.init(status: status.rawValue, error: error))
+            _ = try? await store.events.appendEvent(tenantID: run.tenantID, runID: run.id, type: payload.type, data: payload.encoded())
+        }
         try await store.runs.finishRun(
             tenantID: run.tenantID, runID: run.id, status: status, result: resultText, graph: graphText,
             usage: result?.usage ?? .zero, costUSD: result?.costUSD ?? 0)
-        if result == nil {
-            // No engine result (cancelled while queued, an unreadable spec, a dead-lettered job):
-            // the event stream still ends with a `finished` event that says why.
-            var fields: [String: Any] = ["status": status.rawValue]
-            if let error { fields["error"] = error }
-            let data = (try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
-            _ = try? await store.events.appendEvent(
-                tenantID: run.tenantID, runID: run.id, type: "finished", data: String(decoding: data, as: UTF8.self))
-        }
         hub.signal(tenantID: run.tenantID, runID: run.id)
     }
 }

@@ -45,6 +45,7 @@ public struct ServerDependencies: Sendable {
 public struct ServerParts: Sendable {
     public let routes: RouteTable
     public let hub: RunEventHub
+    public let runs: RunService
     public let apiKeys: APIKeyAuthenticator
     public let tenants: TenantStatusCache
     public let memberships: MembershipCache
@@ -102,9 +103,11 @@ public func buildApplication(
     let api = router.group("api/v1").add(middleware: AuthMiddleware(authenticator: authenticator, store: store, tenants: tenants))
         .add(middleware: TenantRateLimitMiddleware(quotas: quotas))
     let routes = APIRoutes(group: api, prefix: "/api/v1", table: table, operations: operations)
-    RunRoutes(
-        store: store, factory: factory, hub: hub, admission: RunAdmission(store: store, factory: factory, now: Date.init, quotas: quotas)
-    ).register(routes)
+    let cancellations = RunCancellations()
+    let runs = RunService(
+        store: store, factory: factory, hub: hub, cancellations: cancellations,
+        admission: RunAdmission(store: store, factory: factory, now: Date.init, quotas: quotas), defaultLimits: configuration.defaultRunLimits)
+    RunRoutes(service: runs).register(routes)
     SessionRoutes(tokens: sessionTokens, store: store).register(routes)
     AdminRoutes(
         store: store, library: dependencies.library, apiKeys: apiKeys, tenants: tenants, memberships: memberships, clients: clients,
@@ -128,12 +131,14 @@ public func buildApplication(
 
     var services: [any Service] = [
         recorder,
-        RunEventListener(store: store, hub: hub, logger: logger),
+        RunEventListener(store: store, hub: hub, cancellations: cancellations, logger: logger),
         PeriodicService(interval: .seconds(10), logger: logger) { await apiKeys.flushLastUsed() },
         RetentionService(store: store, logger: logger),
     ]
     // Runs reserve and count in the same tenants' quotas as gateway calls.
-    services += workerServices(dependencies, factory: factory, hub: hub, clients: clients, metrics: usageMetrics, quotas: quotas, meter: meter)
+    services += workerServices(
+        dependencies, factory: factory, hub: hub, cancellations: cancellations, clients: clients, metrics: usageMetrics, quotas: quotas,
+        meter: meter)
     let application = Application(
         responder: responder,
         server: .guardedHTTP1WebSocketUpgrade(
@@ -143,10 +148,11 @@ public func buildApplication(
         services: services,
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? settings.port) },
         logger: logger)
-    return (application, ServerParts(routes: table, hub: hub, apiKeys: apiKeys, tenants: tenants, memberships: memberships, clients: clients))
+    return (application, ServerParts(routes: table, hub: hub, runs: runs, apiKeys: apiKeys, tenants: tenants, memberships: memberships, clients: clients))
 }
 
-/// The services of `swarm worker`: queue workers that execute runs (no HTTP server).
+/// The services of `swarm worker`: queue workers that execute runs (no HTTP server), and the
+/// listener that brings them cancels stored by other replicas.
 public func buildWorkerServices(_ dependencies: ServerDependencies) -> [any Service] {
     let factory = RunEngineFactory(client: dependencies.client, library: dependencies.library, logger: dependencies.logger)
     let clients = TenantClients(
@@ -158,21 +164,27 @@ public func buildWorkerServices(_ dependencies: ServerDependencies) -> [any Serv
     // recorded last.
     let recorder = UsageRecorder(store: dependencies.store, logger: dependencies.logger)
     let meter = UsageMeter(client: dependencies.client, recorder: recorder, quotas: quotas, metrics: metrics)
-    return [recorder]
-        + workerServices(
-            dependencies, factory: factory, hub: RunEventHub(), clients: clients, metrics: metrics, quotas: quotas, meter: meter)
+    let hub = RunEventHub()
+    let cancellations = RunCancellations()
+    let workers = workerServices(
+        dependencies, factory: factory, hub: hub, cancellations: cancellations, clients: clients, metrics: metrics, quotas: quotas,
+        meter: meter)
+    guard !workers.isEmpty else { return [] }
+    return [recorder, RunEventListener(store: dependencies.store, hub: hub, cancellations: cancellations, logger: dependencies.logger)]
+        + workers
 }
 
 /// The queue workers of a process. Every run's model calls reserve in `quotas` (this
 /// process's view of the tenants' budgets) and are recorded by `meter` (which counts them there).
 func workerServices(
-    _ dependencies: ServerDependencies, factory: RunEngineFactory, hub: RunEventHub, clients: TenantClients,
-    metrics: TenantUsageMetrics, quotas: QuotaEnforcer, meter: UsageMeter
+    _ dependencies: ServerDependencies, factory: RunEngineFactory, hub: RunEventHub, cancellations: RunCancellations,
+    clients: TenantClients, metrics: TenantUsageMetrics, quotas: QuotaEnforcer, meter: UsageMeter
 ) -> [any Service] {
     let configuration = dependencies.configuration
     guard configuration.settings.workers > 0 else { return [] }
     let executor = RunExecutor(
-        store: dependencies.store, factory: factory, hub: hub, clients: clients, metrics: metrics, quotas: quotas, logger: dependencies.logger,
+        store: dependencies.store, factory: factory, hub: hub, clients: clients, metrics: metrics, quotas: quotas,
+        cancellations: cancellations, cancelCheckInterval: configuration.cancelCheckInterval, logger: dependencies.logger,
         meter: meter)
     return [
         QueueWorker(

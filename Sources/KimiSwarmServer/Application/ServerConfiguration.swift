@@ -1,5 +1,6 @@
 public import Foundation
 public import KimiSwarmCore
+public import KimiSwarmEngine
 import KimiSwarmPlatform
 
 /// Everything the server needs to know that is not a dependency: where to listen, limits,
@@ -32,6 +33,13 @@ public struct ServerConfiguration: Sendable {
     /// The bearer token Prometheus presents to `/metrics` (`KIMISWARM_METRICS_TOKEN`); a super
     /// admin's credential works too. `nil`: only a super admin's.
     public var metricsToken: Secret?
+    /// The limits of a run that sets none of its own (`swarm.concurrency` sets its sub-agents
+    /// at once).
+    public var defaultRunLimits: RunLimits
+    /// The safety net under pushed cancels: how often a running run reads its cancel flag
+    /// anyway (for a notification lost while the listener reconnects, and on SQLite for a
+    /// cancel stored by another process).
+    public var cancelCheckInterval: Duration
 
     public init(
         settings: ServerSettings = ServerSettings(), adminKey: Secret? = nil, sessionSecret: Secret? = nil,
@@ -50,6 +58,8 @@ public struct ServerConfiguration: Sendable {
         self.adminPassword = nil
         self.passwordCost = 17
         self.metricsToken = nil
+        self.defaultRunLimits = RunLimits()
+        self.cancelCheckInterval = .seconds(5)
     }
 
     /// The database location: `database_url` when set, else `<data_dir>/kimiswarm.sqlite`.

@@ -7,8 +7,8 @@ import KimiSwarmEngine
 /// ready-made swarm, or a graph), and budgets.
 struct RunRequest: Decodable, Sendable {
     static let allowedKeys: Set<String> = ["task", "swarm", "graph", "budgets", "on_failure"]
-    /// The longest task, in bytes of UTF-8.
-    static let maxTaskBytes = 100_000
+    /// The longest task, in bytes of UTF-8 (the run service's check).
+    static let maxTaskBytes = RunSpecValidation.maxTaskBytes
 
     struct Budgets: Decodable, Sendable {
         static let allowedKeys: Set<String> = [
@@ -57,27 +57,17 @@ struct RunRequest: Decodable, Sendable {
         case onFailure = "on_failure"
     }
 
-    /// The engine's spec, checked: an unknown swarm, an invalid graph and impossible limits
-    /// are 422s that name the field.
-    func spec(library: TemplateLibrary) throws -> RunSpec {
-        guard !task.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
-            throw APIError.unprocessable("`task` is empty", hint: "Say what the swarm should do.", param: "task")
-        }
-        guard task.utf8.count <= Self.maxTaskBytes else {
-            throw APIError.unprocessable("`task` is longer than 100,000 bytes", hint: "Shorten the task.", param: "task")
-        }
+    /// The engine's spec as asked for, from `defaults` (the service's default limits) and the
+    /// given budgets. The run service checks it (``RunService/submit``); only the request's own
+    /// shape is checked here: `swarm` and `graph` together are a 422.
+    func spec(defaults: RunLimits) throws -> RunSpec {
         if swarm != nil && graph != nil {
             throw APIError.unprocessable("`swarm` and `graph` are both given", hint: "Give one, or neither to let the planner decide.")
         }
         var source = RunSpec.Source.planner
-        if let swarm {
-            guard library.swarms[swarm] != nil else {
-                throw APIError.unprocessable(
-                    "unknown swarm `\(swarm)`", hint: "Use one of: \(library.swarms.keys.sorted().joined(separator: ", ")).", param: "swarm")
-            }
-            source = .swarm(swarm)
-        }
-        var limits = RunLimits()
+        if let swarm { source = .swarm(swarm) }
+        if let graph { source = .graph(graph) }
+        var limits = defaults
         if let budgets {
             limits.maxCostUSD = budgets.maxCostUSD
             limits.maxTokens = budgets.maxTokens
@@ -87,19 +77,6 @@ struct RunRequest: Decodable, Sendable {
             if let value = budgets.maxToolCalls { limits.maxToolCalls = value }
         }
         if let onFailure { limits.failurePolicy = onFailure }
-        if let problem = limits.fieldProblems.first {
-            let field = "budgets.\(problem.field)"
-            throw APIError.unprocessable("`\(field)` \(problem.message)", hint: "Fix `\(field)`.", param: field)
-        }
-        if let graph {
-            // The engine refuses a graph larger than the run's sub-agents: so does the API, at once.
-            let validator = GraphValidator(knownTemplates: Set(library.templates.keys), maxTasks: limits.maxSubAgents)
-            let problems = validator.problems(in: graph)
-            if !problems.isEmpty {
-                throw APIError.unprocessable("the graph is invalid: \(problems.prefix(5).joined(separator: "; "))", hint: "Fix the tasks named.", param: "graph")
-            }
-            source = .graph(graph)
-        }
         return RunSpec(task: task, source: source, limits: limits)
     }
 }

@@ -43,22 +43,9 @@ struct RunWebSocketRoutes {
         } onUpgrade: { _, outbound, context in
             let request = context.request
             guard let principal = try? await authenticate(request), let id = context.requestContext.parameters.get("id") else { return }
-            var cursor = request.uri.queryParameters["after"].flatMap { Int($0) } ?? 0
-            while !Task.isCancelled && !Task.isShuttingDownGracefully {
-                let generation = hub.generation(tenantID: principal.tenantID, runID: id)
-                let batch = try await store.events.events(tenantID: principal.tenantID, runID: id, afterSeq: cursor, limit: 500)
-                for event in batch {
-                    try await outbound.write(.text(#"{"id":\#(event.seq),"type":"\#(event.type)","data":\#(event.data)}"#))
-                    cursor = event.seq
-                }
-                if batch.count == 500 { continue }
-                guard let run = try await store.runs.run(tenantID: principal.tenantID, runID: id) else { return }
-                if run.status.isFinal {
-                    let rest = try await store.events.events(tenantID: principal.tenantID, runID: id, afterSeq: cursor, limit: 1)
-                    if rest.isEmpty { return }
-                    continue
-                }
-                await hub.wait(tenantID: principal.tenantID, runID: id, after: generation, timeout: .seconds(2))
+            let after = request.uri.queryParameters["after"].flatMap { Int($0) } ?? 0
+            try await RunEventReader(store: store, hub: hub).follow(tenantID: principal.tenantID, runID: id, after: after) { batch in
+                for event in batch { try await outbound.write(.text(event.webSocketFrame)) }
             }
         }
         return router

@@ -48,7 +48,7 @@ extension RunStatus {
 }
 
 /// One event of a run, ordered by `seq` within the run.
-public struct RunEvent: Sendable, Hashable, Codable {
+public struct StoredRunEvent: Sendable, Hashable, Codable {
     public var tenantID: String
     public var runID: String
     public var seq: Int

@@ -10,7 +10,7 @@ public struct RunEventRepository: Sendable {
     /// ``RunEventNotice/channel`` (delivered at commit), so every replica's
     /// ``SwarmStore/listenForRunEvents(_:)`` hears of it.
     @discardableResult
-    public func appendEvent(tenantID: String, runID: String, type: String, data: String) async throws -> RunEvent {
+    public func appendEvent(tenantID: String, runID: String, type: String, data: String) async throws -> StoredRunEvent {
         let now = context.now
         return try await context.database.transaction { tx in
             guard try await tx.first("SELECT id FROM runs WHERE tenant_id = \(tenantID) AND id = \(runID)\(dialect: .forUpdate)") != nil
@@ -24,19 +24,19 @@ public struct RunEventRepository: Sendable {
                 VALUES (\(tenantID), \(runID), \(seq), \(type), \(data), \(now))
                 """)
             try await tx.notifyRunChange(tenantID: tenantID, runID: runID, seq: seq)
-            return RunEvent(tenantID: tenantID, runID: runID, seq: seq, type: type, data: data, createdAt: now)
+            return StoredRunEvent(tenantID: tenantID, runID: runID, seq: seq, type: type, data: data, createdAt: now)
         }
     }
 
     /// Events of a run after `afterSeq` (0 for all), in order.
-    public func events(tenantID: String, runID: String, afterSeq: Int = 0, limit: Int = 1000) async throws -> [RunEvent] {
+    public func events(tenantID: String, runID: String, afterSeq: Int = 0, limit: Int = 1000) async throws -> [StoredRunEvent] {
         try await context.database.query(
             """
             SELECT * FROM run_events WHERE tenant_id = \(tenantID) AND run_id = \(runID) AND seq > \(afterSeq)
             ORDER BY seq LIMIT \(limit)
             """
         ).map { row in
-            RunEvent(
+            StoredRunEvent(
                 tenantID: try row.string("tenant_id"), runID: try row.string("run_id"), seq: try row.int("seq"),
                 type: try row.string("type"), data: try row.string("data"), createdAt: try row.date("created_at"))
         }
