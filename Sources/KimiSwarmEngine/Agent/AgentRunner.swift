@@ -220,7 +220,7 @@ struct AgentRunner: Sendable {
         let toolContext = ToolContext(runID: context.runID, agentID: agentID, templateID: template.id, stepID: step, depth: depth)
         let timeout = limits.toolTimeoutSeconds
         do {
-            let output = try await withToolTimeout(seconds: timeout) {
+            let output = try await withToolTimeout(seconds: timeout, clock: engine.clock) {
                 try await tool.execute(arguments, context: toolContext)
             }
             return ToolOutcome(output: output, isError: false)

@@ -6,8 +6,10 @@ struct ToolTimeout: Error, CustomStringConvertible {
     var description: String { "the tool did not answer within \(seconds.formatted()) s; try a narrower request" }
 }
 
-/// Runs `operation`, cancelling it after `seconds`. Tools must honour cancellation (the
-/// built-in ones do), or the call ends only when they return.
-func withToolTimeout<T: Sendable>(seconds: Double, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
-    try await withTimeout(.saturating(seconds: seconds), timeoutError: { ToolTimeout(seconds: seconds) }, operation: operation)
+/// Runs `operation`, cancelling it after `seconds` on `clock`. Tools must honour cancellation
+/// (the built-in ones do), or the call ends only when they return.
+func withToolTimeout<T: Sendable>(
+    seconds: Double, clock: any SwarmClock, _ operation: @escaping @Sendable () async throws -> T
+) async throws -> T {
+    try await withTimeout(.saturating(seconds: seconds), clock: clock, timeoutError: { ToolTimeout(seconds: seconds) }, operation: operation)
 }

@@ -1,4 +1,5 @@
-package import Foundation
+import Foundation
+package import KimiSwarmCore
 package import KimiSwarmEngine
 package import KimiSwarmStore
 
@@ -9,15 +10,15 @@ package import KimiSwarmStore
 package struct RunAdmission: Sendable {
     package let store: SwarmStore
     package let factory: RunEngineFactory
-    package let now: @Sendable () -> Date
+    /// The factory's clock: quota periods are read from its date.
+    package var clock: any SwarmClock { factory.clock }
     /// What calls in flight on this replica reserved counts as spent (their cost is not
     /// recorded yet); `nil` in tests of the arithmetic alone.
     package var quotas: QuotaEnforcer? = nil
 
-    package init(store: SwarmStore, factory: RunEngineFactory, now: @escaping @Sendable () -> Date, quotas: QuotaEnforcer? = nil) {
+    package init(store: SwarmStore, factory: RunEngineFactory, quotas: QuotaEnforcer? = nil) {
         self.store = store
         self.factory = factory
-        self.now = now
         self.quotas = quotas
     }
 
@@ -34,7 +35,7 @@ package struct RunAdmission: Sendable {
         }
         let estimate = factory.estimate(spec, library: library)
         if let budget = limits.monthlyCostLimitUSD {
-            let date = now()
+            let date = clock.date()
             let period = QuotaPeriod(containing: date)
             let spent = try await store.usage.totals(tenantID: principal.tenantID, fromDay: period.firstDayOfMonth, toDay: period.day).costUSD
             let remaining = QuotaPeriod.remaining(

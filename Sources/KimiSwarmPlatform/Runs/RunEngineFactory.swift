@@ -13,12 +13,17 @@ public struct RunEngineFactory: Sendable {
     public let library: TemplateLibrary
     public let tools: [any Tool]
     package let logger: Logger
+    /// What runs, their admission and their execution read the time from.
+    public let clock: any SwarmClock
 
-    public init(client: LLMClient, library: TemplateLibrary, tools: [any Tool] = [CurrentTimeTool(), HTTPGetTool()], logger: Logger) {
+    public init(
+        client: LLMClient, library: TemplateLibrary, tools: [any Tool]? = nil, logger: Logger, clock: any SwarmClock = SystemClock()
+    ) {
         self.client = client
         self.library = library
-        self.tools = tools
+        self.tools = tools ?? [CurrentTimeTool(clock: clock), HTTPGetTool(clock: clock)]
         self.logger = logger
+        self.clock = clock
     }
 
     package var provider: ProviderID { client.configuration.defaultProvider }
@@ -51,7 +56,7 @@ public struct RunEngineFactory: Sendable {
             model: tenantID.map { TenantScopedModel(base: model, tenantID: $0) } ?? model, journal: journal, library: library ?? self.library,
             tools: tools,
             tiers: ModelTierMap(configuration: model.configuration, provider: provider),
-            pricing: RoutedCallPricing(client: model), meter: meter ?? PricedCalls(), logger: logger)
+            pricing: RoutedCallPricing(client: model), meter: meter ?? PricedCalls(), logger: logger, clock: clock)
     }
 
     /// The cost estimate of a spec, computed without any call.

@@ -124,7 +124,7 @@ public struct RunExecutor: Sendable {
                     finished = envelope.event
                     continue
                 }
-                for event in coalescer.add(envelope.event, now: .now) { await self.store(event, of: run, logger: logger) }
+                for event in coalescer.add(envelope.event, now: self.factory.clock.now()) { await self.store(event, of: run, logger: logger) }
             }
             for event in coalescer.flushAll() { await self.store(event, of: run, logger: logger) }
             return finished

@@ -1,5 +1,5 @@
 import Foundation
-import KimiSwarmCore
+package import KimiSwarmCore
 public import KimiSwarmEngine
 package import KimiSwarmStore
 
@@ -40,6 +40,9 @@ public struct RunService: Sendable {
     /// The reader of runs' live events, for every stream transport.
     package var eventReader: RunEventReader { RunEventReader(store: store, hub: hub) }
 
+    /// What runs read the time from (the engine factory's clock).
+    package var clock: any SwarmClock { factory.clock }
+
     /// The templates and swarms a tenant's runs may use.
     package func library(tenantID: String) async throws -> TemplateLibrary {
         try await factory.library(tenantID: tenantID, store: store)
@@ -61,7 +64,7 @@ public struct RunService: Sendable {
             return .replayed(try Self.replay(existing, requestHash: requestHash))
         }
         let (spec, estimate) = try await admission.admit(requested, principal: principal, library: library)
-        let id = SwarmEngine.newRunID()
+        let id = SwarmEngine.newRunID(at: clock.date())
         let submission = RunSubmission(
             tenantID: principal.tenantID, id: id, task: spec.task, templateID: Self.templateID(of: spec), createdBy: principal.userID,
             apiKeyID: principal.apiKeyID, spec: String(decoding: try JSONEncoder.sorted.encode(spec), as: UTF8.self),

@@ -18,7 +18,7 @@ package struct TokenDeltaCoalescer {
 
     private struct Buffer {
         var text: String
-        var started: ContinuousClock.Instant
+        var started: Duration
     }
 
     private var buffers: [String: Buffer] = [:]
@@ -26,7 +26,7 @@ package struct TokenDeltaCoalescer {
     private var order: [String] = []
 
     /// The events to store now, in order, given the next event of the run.
-    package mutating func add(_ event: RunEvent, now: ContinuousClock.Instant) -> [RunEvent] {
+    package mutating func add(_ event: RunEvent, now: Duration) -> [RunEvent] {
         var out = flushExpired(now: now)
         switch event {
         case .tokenDelta(let agent, let text):
@@ -51,7 +51,7 @@ package struct TokenDeltaCoalescer {
         return agents.flatMap { flush($0) }
     }
 
-    private mutating func flushExpired(now: ContinuousClock.Instant) -> [RunEvent] {
+    private mutating func flushExpired(now: Duration) -> [RunEvent] {
         let expired = order.filter { buffers[$0].map { now - $0.started >= window } ?? false }
         return expired.flatMap { flush($0) }
     }

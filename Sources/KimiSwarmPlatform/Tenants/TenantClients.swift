@@ -1,7 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 public import KimiSwarmClient
-import KimiSwarmCore
+public import KimiSwarmCore
 public import KimiSwarmStore
 public import Logging
 public import Metrics
@@ -15,7 +15,7 @@ import Synchronization
 public final class TenantClients: Sendable {
     private struct Entry {
         var client: LLMClient?
-        var at: ContinuousClock.Instant
+        var at: Duration
     }
 
     /// The server's client.
@@ -25,8 +25,13 @@ public final class TenantClients: Sendable {
     private let logger: Logger
     private let ttl: Duration
     private let entries = Mutex<[String: Entry]>([:])
+    private let clock: any SwarmClock
 
-    public init(base: LLMClient, store: SwarmStore, metrics: (any MetricsFactory)?, logger: Logger, ttl: Duration = .seconds(60)) {
+    public init(
+        base: LLMClient, store: SwarmStore, metrics: (any MetricsFactory)?, logger: Logger, ttl: Duration = .seconds(60),
+        clock: any SwarmClock = SystemClock()
+    ) {
+        self.clock = clock
         self.base = base
         self.store = store
         self.metrics = metrics
@@ -39,7 +44,7 @@ public final class TenantClients: Sendable {
 
     /// The client for the tenant's calls.
     public func client(for tenantID: String) async throws -> LLMClient {
-        if let entry = entries.withLock({ $0[tenantID] }), ContinuousClock.now - entry.at < ttl { return entry.client ?? base }
+        if let entry = entries.withLock({ $0[tenantID] }), clock.now() - entry.at < ttl { return entry.client ?? base }
         var configuration = base.configuration
         var replaced = 0
         for info in try await store.credentials.credentials(tenantID: tenantID) where info.name == "default" {
@@ -65,7 +70,7 @@ public final class TenantClients: Sendable {
             : LLMClient(configuration: configuration, registry: base.registry, logger: logger, cache: base.cache, metrics: metrics)
         entries.withLock { entries in
             if entries.count > 10_000 { entries.removeAll() }
-            entries[tenantID] = Entry(client: client, at: .now)
+            entries[tenantID] = Entry(client: client, at: clock.now())
         }
         return client ?? base
     }

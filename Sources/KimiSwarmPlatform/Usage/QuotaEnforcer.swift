@@ -1,5 +1,5 @@
 package import Foundation
-import KimiSwarmCore
+package import KimiSwarmCore
 package import KimiSwarmEngine
 package import KimiSwarmStore
 import Synchronization
@@ -23,7 +23,7 @@ import Synchronization
 package final class QuotaEnforcer: Sendable {
     private struct TenantState {
         var limits: QuotaLimits
-        var limitsLoaded: ContinuousClock.Instant
+        var limitsLoaded: Duration
         /// Set when an admin changed the limits on this replica: reloaded on next use.
         var limitsStale = false
         var bucket: RequestRateBucket?
@@ -33,7 +33,7 @@ package final class QuotaEnforcer: Sendable {
         var dayTokens: Int
         var monthTokens: Int
         var monthCost: Decimal
-        var totalsLoaded: ContinuousClock.Instant
+        var totalsLoaded: Duration
         /// What the calls in flight reserved, and which reservations are live.
         var reservedCost: Decimal = 0
         var reservedTokens = 0
@@ -84,7 +84,9 @@ package final class QuotaEnforcer: Sendable {
     }
 
     private let store: SwarmStore
-    private let now: @Sendable () -> Date
+    /// What quotas read the time from: rate buckets and cache ages (``SwarmClock/now()``),
+    /// quota periods (``SwarmClock/date()``).
+    package let clock: any SwarmClock
     private let tenants = Mutex<[String: TenantState]>([:])
     private let keyBuckets = Mutex<[String: RequestRateBucket]>([:])
     private let nextReservation = Mutex<UInt64>(1)
@@ -93,11 +95,11 @@ package final class QuotaEnforcer: Sendable {
     /// How long usage totals are kept current in memory before being reloaded.
     package let totalsTTL: Duration
 
-    package init(store: SwarmStore, limitsTTL: Duration = .seconds(30), totalsTTL: Duration = .seconds(300), now: @escaping @Sendable () -> Date = Date.init) {
+    package init(store: SwarmStore, limitsTTL: Duration = .seconds(30), totalsTTL: Duration = .seconds(300), clock: any SwarmClock = SystemClock()) {
         self.store = store
         self.limitsTTL = limitsTTL
         self.totalsTTL = totalsTTL
-        self.now = now
+        self.clock = clock
     }
 
     /// Takes one request from the tenant's and the key's rate; throws a 429 ``PlatformError`` when
@@ -106,8 +108,8 @@ package final class QuotaEnforcer: Sendable {
     package func admit(_ principal: Principal, budgets: Bool) async throws {
         let tenantID = principal.tenantID
         try await ensureLoaded(tenantID)
-        let clock = ContinuousClock.now
-        let date = now()
+        let instant = clock.now()
+        let date = clock.date()
         let verdict: PlatformError? = tenants.withLock { tenants -> PlatformError? in
             guard var state = tenants[tenantID] else { return nil }
             defer { tenants[tenantID] = state }
@@ -118,10 +120,10 @@ package final class QuotaEnforcer: Sendable {
                 }
             }
             guard let rate = state.limits.requestsPerMinute else { return nil }
-            var bucket = state.bucket ?? RequestRateBucket(perMinute: rate, at: clock)
+            var bucket = state.bucket ?? RequestRateBucket(perMinute: rate, at: instant)
             bucket.resize(perMinute: rate)
             defer { state.bucket = bucket }
-            if let wait = bucket.take(at: clock) {
+            if let wait = bucket.take(at: instant) {
                 return .limited(
                     "the tenant's rate limit (\(rate) requests per minute) is exceeded", retryAfter: wait,
                     hint: "Slow down; retry after the time in Retry-After, or ask an admin to raise requests_per_minute.")
@@ -132,10 +134,10 @@ package final class QuotaEnforcer: Sendable {
         guard let keyID = principal.apiKeyID, let rate = tenants.withLock({ $0[tenantID]?.limits.requestsPerMinute }) else { return }
         let wait = keyBuckets.withLock { buckets -> Double? in
             if buckets.count > 100_000 { buckets.removeAll() }
-            var bucket = buckets[keyID] ?? RequestRateBucket(perMinute: rate, at: clock)
+            var bucket = buckets[keyID] ?? RequestRateBucket(perMinute: rate, at: instant)
             bucket.resize(perMinute: rate)
             defer { buckets[keyID] = bucket }
-            return bucket.take(at: clock)
+            return bucket.take(at: instant)
         }
         if let wait {
             throw PlatformError.limited("this API key's rate limit (\(rate) requests per minute) is exceeded", retryAfter: wait)
@@ -160,7 +162,7 @@ package final class QuotaEnforcer: Sendable {
             return next
         }
         let reservation = SharedBudgetReservation(id: id, costUSD: max(0, costUSD), tokens: max(0, tokens))
-        let date = now()
+        let date = clock.date()
         try tenants.withLock { tenants throws(BudgetLedger.LimitReached) in
             guard var state = tenants[tenantID] else { return }
             state.roll(to: date)
@@ -195,7 +197,7 @@ package final class QuotaEnforcer: Sendable {
     /// (spend plus reservations), for a worker about to start (or resume) a run.
     package func checkBudgets(tenantID: String) async throws {
         try await ensureLoaded(tenantID)
-        let date = now()
+        let date = clock.date()
         let reached = tenants.withLock { tenants -> (limit: String, message: String, hint: String, retryAfter: Double)? in
             guard var state = tenants[tenantID] else { return nil }
             state.roll(to: date)
@@ -231,16 +233,16 @@ package final class QuotaEnforcer: Sendable {
 
     /// Loads the tenant's limits and totals when missing or stale. Runs outside the lock.
     private func ensureLoaded(_ tenantID: String) async throws {
-        let clock = ContinuousClock.now
+        let instant = clock.now()
         let (needLimits, needTotals) = tenants.withLock { tenants -> (Bool, Bool) in
             guard let state = tenants[tenantID] else { return (true, true) }
-            return (state.limitsStale || clock - state.limitsLoaded >= limitsTTL, clock - state.totalsLoaded >= totalsTTL)
+            return (state.limitsStale || instant - state.limitsLoaded >= limitsTTL, instant - state.totalsLoaded >= totalsTTL)
         }
         guard needLimits || needTotals else { return }
         let limits = needLimits ? try await store.quotas.effectiveQuota(tenantID: tenantID) : nil
         var totals: (day: String, month: String, dayTokens: Int, monthTokens: Int, monthCost: Decimal)?
         if needTotals {
-            let period = QuotaPeriod(containing: now())
+            let period = QuotaPeriod(containing: clock.date())
             let (day, month) = (period.day, period.month)
             let rows = try await store.usage.rollups(tenantID: tenantID, fromDay: period.firstDayOfMonth, toDay: day)
             var value = (day: day, month: month, dayTokens: 0, monthTokens: 0, monthCost: Decimal(0))
@@ -252,7 +254,7 @@ package final class QuotaEnforcer: Sendable {
             }
             totals = value
         }
-        let loaded = ContinuousClock.now
+        let loaded = clock.now()
         tenants.withLock { tenants in
             var state = tenants[tenantID] ?? TenantState(
                 limits: QuotaLimits(), limitsLoaded: loaded, bucket: nil, day: "", month: "", dayTokens: 0, monthTokens: 0, monthCost: 0,

@@ -41,7 +41,7 @@ package final class QuotaHold: Sendable {
             let reservation = try await quotas.reserve(tenantID: tenantID, costUSD: costUSD, tokens: tokens, force: false)
             return QuotaHold(quotas: quotas, tenantID: tenantID, reservation: reservation)
         } catch {
-            let now = Date()
+            let now = quotas.clock.date()
             let wait = error.limit == "daily_token_limit" ? QuotaPeriod.secondsToNextDay(now) : QuotaPeriod.secondsToNextMonth(now)
             throw PlatformError.limited(
                 type: "quota_exceeded", error.message, retryAfter: error.limit.hasPrefix("tenant_") ? 5 : wait,

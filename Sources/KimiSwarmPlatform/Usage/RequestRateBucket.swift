@@ -1,12 +1,13 @@
 /// A tenant's (or key's) requests-per-minute bucket: holds up to one minute's worth of requests and
-/// refills continuously at `perMinute / 60` a second. A pure value; the caller passes the time.
+/// refills continuously at `perMinute / 60` a second. A pure value; the caller passes the time
+/// (a ``SwarmClock`` reading).
 package struct RequestRateBucket: Sendable {
     private(set) var capacity: Double
     private(set) var tokens: Double
-    private var updated: ContinuousClock.Instant
+    private var updated: Duration
 
     /// A full bucket.
-    package init(perMinute: Int, at now: ContinuousClock.Instant) {
+    package init(perMinute: Int, at now: Duration) {
         capacity = Double(max(1, perMinute))
         tokens = capacity
         updated = now
@@ -21,7 +22,7 @@ package struct RequestRateBucket: Sendable {
     }
 
     /// Takes one token: `nil` when granted, else the seconds until one is available.
-    package mutating func take(at now: ContinuousClock.Instant) -> Double? {
+    package mutating func take(at now: Duration) -> Double? {
         let elapsed = now - updated
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         if seconds > 0 {

@@ -1,3 +1,4 @@
+import KimiSwarmCore
 import Foundation
 import KimiSwarmEngine
 import KimiSwarmPlatform
@@ -14,7 +15,9 @@ struct AdminRoutes {
     let clients: TenantClients
     let quotas: QuotaEnforcer
     let passwords: PasswordHasher
-    var now: @Sendable () -> Date = Date.init
+    /// What usage periods and quota renewals read the date from.
+    var clock: any SwarmClock = SystemClock()
+    var now: @Sendable () -> Date { { [clock] in clock.date() } }
 
     func register(_ api: APIRoutes) {
         TenantRoutes(store: store, apiKeys: apiKeys, tenants: tenants, quotas: quotas).register(api)

@@ -1,3 +1,4 @@
+import KimiSwarmCore
 import Foundation
 import Hummingbird
 import KimiSwarmStore
@@ -24,7 +25,7 @@ struct KeyRoutes {
 
     func register(_ api: APIRoutes) {
         api.on(.get, "keys", .keysRead) { _, _, principal in
-            let now = Date()
+            let now = apiKeys.clock.date()
             return try JSONBody.response(["data": try await store.apiKeys.keys(tenantID: principal.tenantID).map { APIKeyDTO(key: $0, now: now) }])
         }
         api.on(.post, "keys", .keysManage) { request, context, principal in
@@ -37,13 +38,13 @@ struct KeyRoutes {
                 guard let date = ISO8601.date(text) else {
                     throw APIError.unprocessable("`expires_at` must be an ISO 8601 time such as 2027-01-31T00:00:00Z", param: "expires_at")
                 }
-                guard date > Date() else { throw APIError.unprocessable("`expires_at` must be in the future", param: "expires_at") }
+                guard date > apiKeys.clock.date() else { throw APIError.unprocessable("`expires_at` must be in the future", param: "expires_at") }
                 expiresAt = date
             }
             let created = try await store.apiKeys.createKey(
                 tenantID: principal.tenantID, name: body.name, role: role, userID: principal.userID, expiresAt: expiresAt)
             return try JSONBody.response(
-                APIKeyDTO(key: created.key, now: Date(), plaintext: created.plaintext), status: .created,
+                APIKeyDTO(key: created.key, now: apiKeys.clock.date(), plaintext: created.plaintext), status: .created,
                 headers: [.location: "/api/v1/keys/\(created.key.id)"])
         }
         api.on(.delete, "keys/:key_id", .keysManage) { _, context, principal in

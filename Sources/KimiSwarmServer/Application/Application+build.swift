@@ -69,17 +69,19 @@ public func buildApplication(
     let memberships = MembershipCache(store: store, clock: clock)
     var authenticators: [any Authenticator] = [apiKeys]
     let sessionTokens = configuration.sessionSecret.flatMap { secret in
-        try? SessionTokens(secret: SymmetricKey(data: Data(secret.reveal().utf8)), ttl: Double(configuration.sessionTTL.components.seconds))
+        try? SessionTokens(secret: SymmetricKey(data: Data(secret.reveal().utf8)), ttl: Double(configuration.sessionTTL.components.seconds),
+            now: { clock.date() })
     }
     if let sessionTokens { authenticators.append(SessionAuthenticator(tokens: sessionTokens, memberships: memberships, apiKeys: apiKeys)) }
     if let oidc = configuration.oidc {
-        let provider = OIDCKeyProvider(configuration: oidc, httpClient: HTTPClient.shared, logger: logger)
+        let provider = OIDCKeyProvider(configuration: oidc, httpClient: HTTPClient.shared, logger: logger, now: { clock.date() })
         authenticators.append(OIDCAuthenticator(provider: provider, store: store, memberships: memberships))
     }
     let authenticator = AuthenticatorChain(authenticators)
-    let factory = RunEngineFactory(client: dependencies.client, library: dependencies.library, logger: logger)
+    let factory = RunEngineFactory(client: dependencies.client, library: dependencies.library, logger: logger, clock: clock)
     let clients = TenantClients(
-        base: dependencies.client, store: store, metrics: PrometheusMetricsFactory(registry: dependencies.registry), logger: logger)
+        base: dependencies.client, store: store, metrics: PrometheusMetricsFactory(registry: dependencies.registry), logger: logger,
+        clock: clock)
 
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: ErrorMiddleware(bodyLimit: settings.maxBodyBytes))
@@ -95,7 +97,7 @@ public func buildApplication(
     OpenAPIRoutes.register(router, table: table)
 
     let tenants = TenantStatusCache(store: store, clock: clock)
-    let quotas = QuotaEnforcer(store: store)
+    let quotas = QuotaEnforcer(store: store, clock: clock)
     let usageMetrics = TenantUsageMetrics(registry: dependencies.registry)
     let recorder = UsageRecorder(store: store, logger: logger)
     // One meter for gateway calls and run calls alike.
@@ -106,12 +108,12 @@ public func buildApplication(
     let cancellations = RunCancellations()
     let runs = RunService(
         store: store, factory: factory, hub: hub, cancellations: cancellations,
-        admission: RunAdmission(store: store, factory: factory, now: Date.init, quotas: quotas), defaultLimits: configuration.defaultRunLimits)
+        admission: RunAdmission(store: store, factory: factory, quotas: quotas), defaultLimits: configuration.defaultRunLimits)
     RunRoutes(service: runs).register(routes)
-    SessionRoutes(tokens: sessionTokens, store: store).register(routes)
+    SessionRoutes(tokens: sessionTokens, store: store, clock: clock).register(routes)
     AdminRoutes(
         store: store, library: dependencies.library, apiKeys: apiKeys, tenants: tenants, memberships: memberships, clients: clients,
-        quotas: quotas, passwords: PasswordHasher(costLog2: configuration.passwordCost)
+        quotas: quotas, passwords: PasswordHasher(costLog2: configuration.passwordCost), clock: clock
     ).register(routes)
 
     let gateway = router.group("v1").add(middleware: AuthMiddleware(authenticator: authenticator, store: store, tenants: tenants))
@@ -124,7 +126,7 @@ public func buildApplication(
     // counts as one request against the tenant's rate limit.
     DashboardRoutes(
         store: store, library: dependencies.library, api: DashboardAPI(operations: operations), apiKeys: apiKeys, memberships: memberships,
-        tenants: tenants, quotas: quotas, policy: WebSessionPolicy(passwordCost: configuration.passwordCost)
+        tenants: tenants, quotas: quotas, policy: WebSessionPolicy(passwordCost: configuration.passwordCost, clock: clock)
     ).register(router)
     methodNotAllowed.load(router.routes)
     let responder = router.buildResponder()
@@ -154,12 +156,13 @@ public func buildApplication(
 /// The services of `swarm worker`: queue workers that execute runs (no HTTP server), and the
 /// listener that brings them cancels stored by other replicas.
 public func buildWorkerServices(_ dependencies: ServerDependencies) -> [any Service] {
-    let factory = RunEngineFactory(client: dependencies.client, library: dependencies.library, logger: dependencies.logger)
+    let clock = dependencies.clock
+    let factory = RunEngineFactory(client: dependencies.client, library: dependencies.library, logger: dependencies.logger, clock: clock)
     let clients = TenantClients(
         base: dependencies.client, store: dependencies.store, metrics: PrometheusMetricsFactory(registry: dependencies.registry),
-        logger: dependencies.logger)
+        logger: dependencies.logger, clock: clock)
     let metrics = TenantUsageMetrics(registry: dependencies.registry)
-    let quotas = QuotaEnforcer(store: dependencies.store)
+    let quotas = QuotaEnforcer(store: dependencies.store, clock: clock)
     // The recorder comes first: services stop in reverse order, so it writes what the workers
     // recorded last.
     let recorder = UsageRecorder(store: dependencies.store, logger: dependencies.logger)

@@ -17,7 +17,8 @@ public final class APIKeyAuthenticator: Authenticator {
     private let cache = Mutex<[String: Entry]>([:])
     /// How long a lookup (hit or miss) is reused.
     public let ttl: Duration
-    private let clock: any SwarmClock
+    /// What key expiry and cache ages are read from.
+    public let clock: any SwarmClock
 
     public init(store: SwarmStore, ttl: Duration = .seconds(30), clock: any SwarmClock = SystemClock()) {
         self.store = store

@@ -10,6 +10,7 @@ import KimiSwarmPlatform
 struct AdminPage {
     let store: SwarmStore
     let api: DashboardAPI
+    let clock: any SwarmClock
 
     static let limitFields: [(String, String)] = [
         ("monthly_cost_limit_usd", "Budget $/month"), ("monthly_token_limit", "Tokens/month"), ("daily_token_limit", "Tokens/day"),
@@ -120,7 +121,7 @@ struct AdminPage {
         for user in users.prefix(500) {
             let memberships = try await store.directory.tenantsOfUser(userID: user.id)
             let credentials = try await store.directory.credentials(email: user.email)
-            let locked = credentials?.lockedUntil.map { $0 > Date() } ?? false
+            let locked = credentials?.lockedUntil.map { $0 > clock.date() } ?? false
             userRows.append(
                 """
                 <tr><td>\(user.email)</td><td>\(user.displayName)</td><td>\(user.isSuperAdmin ? "yes" : "")</td>\

@@ -10,6 +10,7 @@ import KimiSwarmStore
 /// figures come from `GET /api/v1/usage` (so the range rules and roles are the API's).
 struct CostPage {
     let api: DashboardAPI
+    let clock: any SwarmClock
 
     func register(_ pages: RouterGroup<AppRequestContext>) {
         pages.get("costs") { request, context in
@@ -43,8 +44,8 @@ struct CostPage {
         guard let principal = context.principal else { throw APIError.unauthenticated("sign in first") }
         if !principal.allows(.plansRead) { try DashboardAccess.require(.usageRead, context) }
         let query = request.uri.queryParameters
-        let today = UsageRollup.day(of: Date())
-        let from = query["from"].map(String.init).flatMap { $0.isEmpty ? nil : $0 } ?? UsageRollup.day(of: Date().addingTimeInterval(-29 * 86_400))
+        let today = UsageRollup.day(of: clock.date())
+        let from = query["from"].map(String.init).flatMap { $0.isEmpty ? nil : $0 } ?? UsageRollup.day(of: clock.date().addingTimeInterval(-29 * 86_400))
         let to = query["to"].map(String.init).flatMap { $0.isEmpty ? nil : $0 } ?? today
         let range = RunPages.query([("from", from), ("to", to)])
         var sections: [HTML] = []

@@ -24,12 +24,12 @@ struct DashboardRoutes {
             .add(middleware: WebAuthMiddleware(store: store, memberships: memberships, tenants: tenants, policy: policy))
             .add(middleware: TenantRateLimitMiddleware(quotas: quotas))
         SignInRoutes(store: store, apiKeys: apiKeys, policy: policy).register(public: open, signedIn: pages)
-        OverviewPage(store: store, api: api).register(pages)
+        OverviewPage(store: store, api: api, clock: policy.clock).register(pages)
         RunPages(store: store, library: library, api: api).register(pages)
         AgentPages(store: store, library: library, api: api).register(pages)
-        CostPage(api: api).register(pages)
+        CostPage(api: api, clock: policy.clock).register(pages)
         SettingsPage(store: store, api: api, policy: policy).register(pages)
-        AdminPage(store: store, api: api).register(pages)
+        AdminPage(store: store, api: api, clock: policy.clock).register(pages)
     }
 }
 

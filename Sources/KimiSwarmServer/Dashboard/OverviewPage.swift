@@ -1,3 +1,4 @@
+import KimiSwarmCore
 import Foundation
 import Hummingbird
 import KimiSwarmStore
@@ -9,6 +10,7 @@ import KimiSwarmPlatform
 struct OverviewPage {
     let store: SwarmStore
     let api: DashboardAPI
+    let clock: any SwarmClock
 
     func register(_ pages: RouterGroup<AppRequestContext>) {
         pages.get("") { _, context in try await overview(context) }
@@ -17,7 +19,7 @@ struct OverviewPage {
     private func overview(_ context: AppRequestContext) async throws -> Response {
         guard let principal = context.principal else { throw APIError.unauthenticated("sign in first") }
         let tenantID = principal.tenantID
-        let now = Date()
+        let now = clock.date()
         let today = UsageRollup.day(of: now)
         let monthStart = String(today.prefix(8)) + "01"
         var cards: [HTML] = []

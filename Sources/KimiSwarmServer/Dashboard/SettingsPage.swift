@@ -38,7 +38,7 @@ struct SettingsPage {
                 guard let count = Int(days), (1...3650).contains(count) else {
                     return try await page(context, error: "Expiry must be a whole number of days from 1 to 3650.", status: .unprocessableContent)
                 }
-                body["expires_at"] = .string(ISO8601.string(Date().addingTimeInterval(Double(count) * 86_400)))
+                body["expires_at"] = .string(ISO8601.string(policy.clock.date().addingTimeInterval(Double(count) * 86_400)))
             }
             let reply = try await api.call(.post, "keys", json: .object(body), context: context)
             guard reply.ok, let secret = reply.object["key"]?.stringValue else { return try await page(context, error: reply.problem, status: reply.status) }

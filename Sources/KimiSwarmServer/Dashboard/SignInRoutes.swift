@@ -1,3 +1,4 @@
+import KimiSwarmCore
 import Foundation
 import Hummingbird
 import KimiSwarmStore
@@ -108,14 +109,14 @@ struct SignInRoutes {
             return try await self.form(request, error: "The sign-in form expired. Please try again.", status: .forbidden)
         }
         let address = context.remoteAddress ?? "unknown"
-        if let wait = throttle.retryAfter(address: address, limit: policy.addressFailureLimit, window: policy.throttleWindow) {
+        if let wait = throttle.retryAfter(address: address, limit: policy.addressFailureLimit, window: policy.throttleWindow, now: policy.clock.now()) {
             return try await self.form(
                 request, error: "Too many failed sign-ins from your address. Try again in \(Self.minutes(wait)).", status: .tooManyRequests)
         }
         let next = Self.safeNext(form["next"] ?? "") ?? "/"
         if let key = form.text("api_key") {
             guard let principal = try? await apiKeys.authenticate(bearer: key), let keyID = principal.apiKeyID else {
-                throttle.recordFailure(address: address)
+                throttle.recordFailure(address: address, now: policy.clock.now())
                 return try await self.form(request, error: "That API key is not valid, or it was revoked or expired.", status: .unauthorized)
             }
             return try await startSession(request, tenantID: principal.homeTenantID, userID: principal.userID, apiKeyID: keyID, next: next)
@@ -127,7 +128,7 @@ struct SignInRoutes {
         }
         let hasher = PasswordHasher(costLog2: policy.passwordCost)
         let credentials = try await store.directory.credentials(email: email)
-        let now = Date()
+        let now = policy.clock.date()
         if let lockedUntil = credentials?.lockedUntil, lockedUntil > now {
             return try await self.form(
                 request, error: "This account is locked after repeated failed sign-ins. Try again in \(Self.minutes(lockedUntil.timeIntervalSince(now))).",
@@ -137,7 +138,7 @@ struct SignInRoutes {
         let known = credentials?.passwordHash
         let valid = try await NIOThreadPool.singleton.runIfActive { hasher.verify(password, against: try known ?? decoy(hasher)) }
         guard valid, let credentials, credentials.passwordHash != nil else {
-            throttle.recordFailure(address: address)
+            throttle.recordFailure(address: address, now: policy.clock.now())
             var message = "The e-mail or password is wrong."
             if let credentials,
                 let lockedUntil = try await store.directory.recordFailedLogin(
@@ -183,19 +184,19 @@ struct SignInRoutes {
 /// Failed sign-ins per client address, in memory: an address over the limit waits until its
 /// oldest failure in the window has aged out.
 final class LoginThrottle: Sendable {
-    private let failures = Mutex<[String: [ContinuousClock.Instant]]>([:])
+    private let failures = Mutex<[String: [Duration]]>([:])
 
-    func recordFailure(address: String) {
+    /// Records a failure at `now` (a ``SwarmClock`` reading).
+    func recordFailure(address: String, now: Duration) {
         failures.withLock { table in
             if table.count > 50_000 { table.removeAll() }
-            table[address, default: []].append(.now)
+            table[address, default: []].append(now)
         }
     }
 
     /// Seconds to wait, or `nil` when the address may try.
-    func retryAfter(address: String, limit: Int, window: Duration) -> Double? {
+    func retryAfter(address: String, limit: Int, window: Duration, now: Duration) -> Double? {
         failures.withLock { table -> Double? in
-            let now = ContinuousClock.now
             let recent = (table[address] ?? []).filter { now - $0 < window }
             table[address] = recent.isEmpty ? nil : recent
             guard recent.count >= limit, let oldest = recent.first else { return nil }

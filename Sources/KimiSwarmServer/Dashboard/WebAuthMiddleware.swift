@@ -1,3 +1,4 @@
+import KimiSwarmCore
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -37,7 +38,7 @@ struct WebAuthMiddleware: RouterMiddleware {
         }
         if !principal.isSuperAdmin { try await tenants.ensureActive(principal.homeTenantID) }
         if request.method != .get && request.method != .head { try Self.refuseCrossSite(request) }
-        if Date().timeIntervalSince(session.lastSeenAt) > 60 {
+        if policy.clock.date().timeIntervalSince(session.lastSeenAt) > 60 {
             try await store.webSessions.touch(token: token, ttl: policy.idleTimeout, maxAge: policy.maxAge)
         }
         var context = context
@@ -51,7 +52,7 @@ struct WebAuthMiddleware: RouterMiddleware {
     /// A super admin may act in a tenant they are no member of (like `X-KimiSwarm-Tenant`).
     private func resolve(_ session: WebSession) async throws -> (Principal, String, [String])? {
         if let keyID = session.apiKeyID {
-            guard let key = try await store.apiKeys.key(tenantID: session.tenantID, keyID: keyID), key.isUsable(at: Date()) else { return nil }
+            guard let key = try await store.apiKeys.key(tenantID: session.tenantID, keyID: keyID), key.isUsable(at: policy.clock.date()) else { return nil }
             return (Principal(tenantID: key.tenantID, role: key.role, userID: key.userID, apiKeyID: key.id, method: .dashboard), "key \(key.name)", [])
         }
         guard let userID = session.userID, let user = try await store.directory.user(id: userID) else { return nil }
@@ -114,6 +115,8 @@ struct WebSessionPolicy: Sendable {
     var throttleWindow: Duration = .seconds(15 * 60)
     /// scrypt's cost (log2 N) for new password hashes.
     var passwordCost = 17
+    /// What sessions, locks and throttles read the time from.
+    var clock: any SwarmClock = SystemClock()
 
     /// `Secure` when the request came over TLS (directly or through a proxy that says so).
     static func isSecure(_ request: Request) -> Bool {

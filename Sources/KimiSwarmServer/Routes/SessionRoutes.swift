@@ -13,6 +13,7 @@ import KimiSwarmPlatform
 struct SessionRoutes {
     let tokens: SessionTokens?
     let store: SwarmStore
+    var clock: any SwarmClock = SystemClock()
 
     func register(_ api: APIRoutes) {
         api.on(.post, "sessions", .authenticated) { _, _, principal in
@@ -34,7 +35,7 @@ struct SessionRoutes {
             let token = try tokens.issue(
                 userID: userID, tenantID: principal.homeTenantID, role: principal.role.rawValue,
                 apiKeyID: principal.isPersonal ? nil : principal.apiKeyID, notAfter: notAfter)
-            let expires = min(Date().addingTimeInterval(tokens.ttl), notAfter ?? .distantFuture)
+            let expires = min(clock.date().addingTimeInterval(tokens.ttl), notAfter ?? .distantFuture)
             let session: JSONValue = [
                 "token": .string(token), "token_type": "Bearer", "expires_at": .string(ISO8601.string(expires)),
                 "tenant_id": .string(principal.homeTenantID), "role": .string(principal.role.rawValue), "personal": .bool(principal.isPersonal),

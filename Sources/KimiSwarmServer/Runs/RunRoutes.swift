@@ -143,21 +143,22 @@ struct RunRoutes {
         let reader = service.eventReader
         let tenantID = principal.tenantID
         let runID = run.id
+        let clock = service.clock
         let body = ResponseBody { writer in
-            var lastWrite = ContinuousClock.now
+            var lastWrite = clock.now()
             try await reader.follow(
                 tenantID: tenantID, runID: runID, after: after,
                 idle: {
-                    if ContinuousClock.now - lastWrite > .seconds(15) {
+                    if clock.now() - lastWrite > .seconds(15) {
                         try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
-                        lastWrite = .now
+                        lastWrite = clock.now()
                     }
                 },
                 deliver: { batch in
                     var buffer = ByteBuffer()
                     for event in batch { buffer.writeString(event.serverSentEvent) }
                     try await writer.write(buffer)
-                    lastWrite = .now
+                    lastWrite = clock.now()
                 })
             try await writer.finish(nil)
         }

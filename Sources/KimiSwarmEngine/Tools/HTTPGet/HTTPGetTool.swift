@@ -37,13 +37,17 @@ public struct HTTPGetTool: Tool {
     private let policy: AddressPolicy
     private let resolver: any HostResolver
     private let eventLoopGroup: any EventLoopGroup
+    /// What the fetch's deadline is measured on.
+    private let clock: any SwarmClock
 
     /// Creates the tool; tests inject a resolver and keep the default event loop group.
     public init(
         configuration: HTTPGetConfiguration = .init(),
         resolver: any HostResolver = SystemHostResolver(),
-        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        clock: any SwarmClock = SystemClock()
     ) {
+        self.clock = clock
         self.configuration = configuration
         self.policy = AddressPolicy(allowList: configuration.allowList)
         self.resolver = resolver
@@ -62,9 +66,9 @@ public struct HTTPGetTool: Tool {
             byteLimit = min(value, byteLimit)
         }
         let url = try HTTPGetURL(parsing: text)
-        let deadline = ContinuousClock.now + configuration.timeout
+        let deadline = clock.now() + configuration.timeout
         let limit = byteLimit
-        let outcome = try await withTimeout(deadline, url: url) {
+        let outcome = try await withTimeout(url: url) {
             try await follow(url, byteLimit: limit, deadline: deadline)
         }
         return try HTTPGetContent.render(
@@ -81,15 +85,14 @@ public struct HTTPGetTool: Tool {
         var redirects: Int
     }
 
-    /// Runs `operation`, and when `deadline` passes first cancels it (closing its connection).
+    /// Runs `operation`, and when the fetch's time is up first cancels it (closing its connection).
     private func withTimeout(
-        _ deadline: ContinuousClock.Instant,
         url: HTTPGetURL,
         _ operation: @escaping @Sendable () async throws -> Outcome
     ) async throws -> Outcome {
         let limit = Self.seconds(configuration.timeout)
         return try await KimiSwarmCore.withTimeout(
-            until: deadline, clock: ContinuousClock(),
+            configuration.timeout, clock: clock,
             timeoutError: {
                 ToolError(
                     "timed out: fetching \(url.redacted) took longer than \(limit) (redirects included); the server is too slow or not answering"
@@ -98,7 +101,7 @@ public struct HTTPGetTool: Tool {
     }
 
     /// Fetches `url`, following redirects by hand.
-    private func follow(_ start: HTTPGetURL, byteLimit: Int, deadline: ContinuousClock.Instant) async throws -> Outcome
+    private func follow(_ start: HTTPGetURL, byteLimit: Int, deadline: Duration) async throws -> Outcome
     {
         var current = start
         var previous: HTTPGetURL?
@@ -131,7 +134,7 @@ public struct HTTPGetTool: Tool {
     }
 
     /// One hop: check the host, resolve a name once, check every address, connect to a checked one.
-    private func fetch(_ url: HTTPGetURL, byteLimit: Int, deadline: ContinuousClock.Instant) async throws
+    private func fetch(_ url: HTTPGetURL, byteLimit: Int, deadline: Duration) async throws
         -> HTTPGetResponse
     {
         let addresses: [IPAddress]
@@ -161,7 +164,7 @@ public struct HTTPGetTool: Tool {
         }
         var failures: [String] = []
         for address in addresses {
-            let remaining = ContinuousClock.now.duration(to: deadline)
+            let remaining = deadline - clock.now()
             let connection = HTTPGetConnection(
                 url: url, address: address, connectTimeout: min(configuration.connectTimeout, remaining),
                 maxBytes: byteLimit, userAgent: configuration.userAgent, group: eventLoopGroup

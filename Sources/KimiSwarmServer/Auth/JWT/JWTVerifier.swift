@@ -1,3 +1,4 @@
+public import KimiSwarmCore
 public import Foundation
 
 /// Verifies compact JWS tokens (JWTs) against a pinned key set and checks their claims.
@@ -33,7 +34,7 @@ public struct JWTVerifier: Sendable {
         audience: String? = nil,
         leeway: TimeInterval = 60,
         requiresExpiration: Bool = true,
-        now: @escaping @Sendable () -> Date = { Date() }
+        now: @escaping @Sendable () -> Date = { SystemClock().date() }
     ) {
         self.keys = keys
         self.issuer = issuer

@@ -1,3 +1,4 @@
+public import KimiSwarmCore
 public import AsyncHTTPClient
 public import Foundation
 public import Logging
@@ -35,7 +36,7 @@ public actor OIDCKeyProvider {
         httpClient: HTTPClient,
         logger: Logger,
         requestTimeout: TimeAmount = .seconds(10),
-        now: @escaping @Sendable () -> Date = { Date() }
+        now: @escaping @Sendable () -> Date = { SystemClock().date() }
     ) {
         self.configuration = configuration
         self.httpClient = httpClient

@@ -1,4 +1,4 @@
-import KimiSwarmCore
+public import KimiSwarmCore
 public import Crypto
 public import Foundation
 
@@ -60,7 +60,7 @@ public struct SessionTokens: Sendable {
         keyID: String = "session",
         ttl: TimeInterval = SessionTokens.defaultTTL,
         leeway: TimeInterval = 60,
-        now: @escaping @Sendable () -> Date = { Date() }
+        now: @escaping @Sendable () -> Date = { SystemClock().date() }
     ) throws(JWTError) {
         signer = try JWTSigner(secret: secret, keyID: keyID)
         verifier = JWTVerifier(
