@@ -227,6 +227,19 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "KimiSwarmPlatformTests",
+            dependencies: [
+                "KimiSwarmCore",
+                "KimiSwarmClient",
+                "KimiSwarmEngine",
+                "KimiSwarmStore",
+                "KimiSwarmPlatform",
+                "KimiSwarmTesting",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "KimiSwarmServerTests",
             dependencies: [
                 "KimiSwarmCore",

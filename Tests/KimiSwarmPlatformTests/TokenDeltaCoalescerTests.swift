@@ -3,7 +3,6 @@ import KimiSwarmEngine
 import Testing
 
 @testable import KimiSwarmPlatform
-@testable import KimiSwarmServer
 
 @Suite("Token deltas are merged before they are stored")
 struct TokenDeltaCoalescerTests {
