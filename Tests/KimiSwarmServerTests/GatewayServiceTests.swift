@@ -81,7 +81,7 @@ struct GatewayServiceTests {
             let rows = try await harness.ledger(alice)
             #expect(rows.count == 2)
             let miss = try #require(rows.first { !$0.cacheHit })
-            let hit = try #require(rows.first(where: \.cacheHit))
+            let hit = try #require(rows.first { $0.cacheHit })
             #expect(miss.latencyMilliseconds == 1500 && miss.costUSD > 0 && miss.apiKeyID == alice.apiKeyID)
             #expect(hit.costUSD == 0 && hit.savedUSD == miss.costUSD && hit.latencyMilliseconds == 0)
             let bobs = try await harness.ledger(bob)
@@ -183,7 +183,8 @@ struct GatewayServiceTests {
             #expect(Set(models.map(\.id)).count == models.count)
             var request = Self.request()
             request.model = "gpt-5-mini"
-            let refused = try #require(try await refusal { _ = try await harness.service.chat(request, principal: principal) })
+            let thrown = try await refusal { _ = try await harness.service.chat(request, principal: principal) }
+            let refused = try #require(thrown)
             #expect(refused.kind == .notFound && refused.type == "model_not_found" && refused.param == "model")
             #expect(refused.message.contains("`openai` has no credentials"))
             #expect(harness.provider.requestCount == 0 && harness.quotas.reserved(tenantID: principal.tenantID) == (0, 0))

@@ -1,4 +1,4 @@
-package import KimiSwarmClient
+import KimiSwarmClient
 package import KimiSwarmCore
 
 /// What a streamed gateway call hands its caller, in order: deltas, then one
@@ -19,7 +19,7 @@ package enum GatewayStreamEvent: Sendable {
 /// The call is billed exactly once: when the answer came (before ``GatewayStreamEvent/finished(_:)``
 /// is handed over: the provider's work is done whether or not the caller reads it); when the
 /// upstream failed or ended early; or, when the caller stops reading first (it went away),
-/// at ``close()`` or when the stream is released. Billing without the provider's answer uses
+/// at ``close()`` or at the latest when the stream is released. Billing without the provider's answer uses
 /// the provider's usage when it came, else the prompt's and the delivered text's estimates.
 /// Billing drops the call's hold in the tenant's quota.
 ///
@@ -37,7 +37,8 @@ package final class GatewayStream: AsyncSequence, @unchecked Sendable {
     package let cacheHit: Bool
     private let call: AdmittedCall
     private let meter: UsageMeter
-    private var iterator: ChatStream.AsyncIterator
+    /// The upstream; dropped (which closes its connection) once it ended or the stream is closed.
+    private var iterator: ChatStream.AsyncIterator?
     /// The first event, awaited by the service before the stream was handed over.
     private var pending: ChatStreamEvent?
     /// Whether the upstream has nothing more (it ended, or failed).
@@ -75,7 +76,7 @@ package final class GatewayStream: AsyncSequence, @unchecked Sendable {
             } else {
                 guard !upstreamEnded else { return end(failure: nil) }
                 do {
-                    guard let next = try await iterator.next() else { return end(failure: nil) }
+                    guard let next = try await iterator?.next() else { return end(failure: nil) }
                     event = next
                 } catch {
                     return end(failure: error)
@@ -101,6 +102,7 @@ package final class GatewayStream: AsyncSequence, @unchecked Sendable {
     private func end(failure: (any Error)?) -> GatewayStreamEvent {
         ended = true
         upstreamEnded = true
+        iterator = nil
         if let answer {
             bill(provider: answer.provider, model: answer.model, usage: answer.usage)
             return .finished(answer)
@@ -110,9 +112,12 @@ package final class GatewayStream: AsyncSequence, @unchecked Sendable {
             failure ?? PlatformError(.unavailable, type: "upstream_error", message: "the upstream stream ended early", hint: "Retry."))
     }
 
-    /// Bills what was delivered unless the call is billed already, and drops the hold. The
-    /// caller calls it when it stops reading early; twice is harmless.
+    /// Ends the stream: drops the upstream (closing its connection) and bills what was delivered
+    /// unless the call is billed already, dropping the hold. The caller calls it when it stops
+    /// reading early; twice is harmless.
     package func close() {
+        ended = true
+        iterator = nil
         guard !billed else { return }
         let usage = self.usage ?? Usage(
             promptTokens: TokenEstimator.estimatePromptTokens(call.request), completionTokens: TokenEstimator.estimate(text))

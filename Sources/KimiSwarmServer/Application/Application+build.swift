@@ -115,9 +115,8 @@ public func buildApplication(
     ).register(routes)
 
     let gateway = router.group("v1").add(middleware: AuthMiddleware(authenticator: authenticator, store: store, tenants: tenants))
-    GatewayRoutes(
-        service: GatewayService(client: dependencies.client, clients: clients, meter: meter, quotas: quotas, clock: clock), logger: logger
-    ).register(APIRoutes(group: gateway, prefix: "/v1", table: table))
+    GatewayRoutes(service: GatewayService(client: dependencies.client, clients: clients, meter: meter, quotas: quotas, clock: clock))
+        .register(APIRoutes(group: gateway, prefix: "/v1", table: table))
 
     // The dashboard (HTML at `/`) calls the API's operations above, in process; a page view
     // counts as one request against the tenant's rate limit.

@@ -1,7 +1,6 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
-import KimiSwarmClient
 import KimiSwarmPlatform
 import KimiSwarmCore
 import Logging
@@ -17,7 +16,6 @@ import NIOCore
 /// error shape (``ErrorMiddleware`` does that for `/v1/...`).
 struct GatewayRoutes {
     let service: GatewayService
-    let logger: Logger
 
     func register(_ api: APIRoutes) {
         api.on(.post, "chat/completions", .gateway) { request, context, principal in try await chat(request, context, principal) }
