@@ -38,31 +38,35 @@ package final class UsageMeter: Sendable {
     package let recorder: UsageRecorder
     package let quotas: QuotaEnforcer?
     package let metrics: TenantUsageMetrics?
-    private let clock = ContinuousClock()
+    /// Latencies are measured on it.
+    package let clock: any SwarmClock
 
-    package init(client: LLMClient, recorder: UsageRecorder, quotas: QuotaEnforcer?, metrics: TenantUsageMetrics?) {
+    package init(
+        client: LLMClient, recorder: UsageRecorder, quotas: QuotaEnforcer?, metrics: TenantUsageMetrics?, clock: any SwarmClock = SystemClock()
+    ) {
         self.client = client
+        self.clock = clock
         self.recorder = recorder
         self.quotas = quotas
         self.metrics = metrics
     }
 
     /// The instant latencies are measured from.
-    package var now: ContinuousClock.Instant { clock.now }
+    package var now: Duration { clock.now() }
 
     /// Records one call whose list price is `price` (computed once, by the caller or here from
     /// the registry when `nil`); returns the row, whose cost is what the call really cost.
     @discardableResult
     package func record(
         _ attribution: UsageAttribution, agentID: String? = nil, provider: ProviderID, model: String, usage: Usage, price: Decimal? = nil,
-        cacheHit: Bool, started: ContinuousClock.Instant
+        cacheHit: Bool, started: Duration
     ) -> UsageRecord {
         let listPrice = price ?? client.cost(provider: provider, model: model, usage: usage) ?? 0
         let record = UsageRecord(
             tenantID: attribution.tenantID, userID: attribution.userID, apiKeyID: attribution.apiKeyID, runID: attribution.runID,
             agentID: agentID, templateID: attribution.templateID, provider: provider.rawValue, model: model, usage: usage,
             costUSD: cacheHit ? 0 : listPrice, savedUSD: cacheHit ? listPrice : 0,
-            latencyMilliseconds: Self.milliseconds(clock.now - started), cacheHit: cacheHit)
+            latencyMilliseconds: Self.milliseconds(clock.now() - started), cacheHit: cacheHit)
         recorder.record(record)
         metrics?.record(record)
         quotas?.consumed(tenantID: record.tenantID, tokens: usage.promptTokens + usage.completionTokens, costUSD: record.costUSD)
@@ -71,7 +75,7 @@ package final class UsageMeter: Sendable {
 
     /// A gateway call of `principal`.
     package func bill(
-        _ principal: Principal, provider: ProviderID, model: String, usage: Usage, started: ContinuousClock.Instant, cacheHit: Bool = false
+        _ principal: Principal, provider: ProviderID, model: String, usage: Usage, started: Duration, cacheHit: Bool = false
     ) {
         record(UsageAttribution(principal), provider: provider, model: model, usage: usage, cacheHit: cacheHit, started: started)
     }

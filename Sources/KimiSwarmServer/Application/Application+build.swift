@@ -101,7 +101,7 @@ public func buildApplication(
     let usageMetrics = TenantUsageMetrics(registry: dependencies.registry)
     let recorder = UsageRecorder(store: store, logger: logger)
     // One meter for gateway calls and run calls alike.
-    let meter = UsageMeter(client: dependencies.client, recorder: recorder, quotas: quotas, metrics: usageMetrics)
+    let meter = UsageMeter(client: dependencies.client, recorder: recorder, quotas: quotas, metrics: usageMetrics, clock: clock)
     let api = router.group("api/v1").add(middleware: AuthMiddleware(authenticator: authenticator, store: store, tenants: tenants))
         .add(middleware: TenantRateLimitMiddleware(quotas: quotas))
     let routes = APIRoutes(group: api, prefix: "/api/v1", table: table, operations: operations)
@@ -117,10 +117,8 @@ public func buildApplication(
     ).register(routes)
 
     let gateway = router.group("v1").add(middleware: AuthMiddleware(authenticator: authenticator, store: store, tenants: tenants))
-    GatewayRoutes(
-        client: dependencies.client, clients: clients, meter: meter, quotas: quotas,
-        logger: logger
-    ).register(APIRoutes(group: gateway, prefix: "/v1", table: table))
+    GatewayRoutes(service: GatewayService(client: dependencies.client, clients: clients, meter: meter, quotas: quotas, clock: clock))
+        .register(APIRoutes(group: gateway, prefix: "/v1", table: table))
 
     // The dashboard (HTML at `/`) calls the API's operations above, in process; a page view
     // counts as one request against the tenant's rate limit.

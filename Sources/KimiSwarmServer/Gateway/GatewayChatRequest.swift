@@ -32,8 +32,9 @@ struct GatewayChatRequest: Sendable {
     /// The most messages one request may carry.
     static let maxMessages = 10_000
 
-    /// Parses and checks a body; `tenantID` scopes the response cache to the caller's tenant.
-    init(json: JSONValue, tenantID: String) throws {
+    /// Parses and checks a body. (``GatewayService`` scopes the response cache to the caller's
+    /// tenant and asks the provider for usage.)
+    init(json: JSONValue) throws {
         guard let object = json.objectValue else { throw APIError.invalidRequest("the body must be a JSON object", hint: "Send `{...}`.") }
         if let refused = object.keys.sorted().first(where: { Self.refusedFields.contains($0) }) {
             throw APIError.invalidRequest(
@@ -87,9 +88,6 @@ struct GatewayChatRequest: Sendable {
         request.toolChoice = try Self.decoded(ToolChoice.self, object["tool_choice"], param: "tool_choice")
         request.responseFormat = try Self.responseFormat(object["response_format"])
         request.thinking = try Self.decoded(ThinkingMode.self, object["thinking"], param: "thinking")
-        // The gateway always asks the provider for usage (to bill the call), whatever the client wants to see.
-        request.streamOptions = StreamOptions(includeUsage: true)
-        request.options = RequestOptions(cache: .use, cacheScope: "tenant:\(tenantID)")
         chat = request
         stream = try Self.bool(object, "stream") ?? false
         switch object["stream_options"] {
