@@ -236,6 +236,8 @@ let package = Package(
                 "KimiSwarmPlatform",
                 "KimiSwarmTesting",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -11,15 +11,10 @@ import Testing
 /// with no real waiting (a service test: no HTTP).
 @Suite("Quotas on the platform's clock")
 struct QuotaClockTests {
-    static let logger = Logger(label: "kimiswarm.platform-tests", factory: { _ in SwiftLogNoOpLogHandler() })
-
     static func withStore<T: Sendable>(clock: ManualClock, _ body: @escaping @Sendable (SwarmStore) async throws -> T) async throws -> T {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kimiswarm-platform-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        return try await SwarmStore.withStore(
-            StoreConfiguration(location: .sqlite(path: folder.appendingPathComponent("store.sqlite").path), clock: StoreClock(clock)),
-            logger: logger, body)
+        try await withFreshSQLite { location in
+            try await SwarmStore.withStore(StoreConfiguration(location: location, clock: StoreClock(clock)), logger: serverTestLogger, body)
+        }
     }
 
     @Test("a tenant's requests per minute: refused past the limit, granted again once the clock moved a minute")

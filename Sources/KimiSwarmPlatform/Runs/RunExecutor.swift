@@ -35,7 +35,7 @@ public struct RunExecutor: Sendable {
     ) {
         // Without the recorder's service, records are written when each run ends (`flush`).
         let meter = UsageMeter(
-            client: factory.client, recorder: UsageRecorder(store: store, logger: logger), quotas: nil, metrics: metrics)
+            client: factory.client, recorder: UsageRecorder(store: store, logger: logger), quotas: nil, metrics: metrics, clock: factory.clock)
         self.init(
             store: store, factory: factory, hub: hub, clients: clients, metrics: metrics, quotas: nil, cancellations: cancellations,
             cancelCheckInterval: cancelCheckInterval, logger: logger, meter: meter)

@@ -164,7 +164,7 @@ public func buildWorkerServices(_ dependencies: ServerDependencies) -> [any Serv
     // The recorder comes first: services stop in reverse order, so it writes what the workers
     // recorded last.
     let recorder = UsageRecorder(store: dependencies.store, logger: dependencies.logger)
-    let meter = UsageMeter(client: dependencies.client, recorder: recorder, quotas: quotas, metrics: metrics)
+    let meter = UsageMeter(client: dependencies.client, recorder: recorder, quotas: quotas, metrics: metrics, clock: clock)
     let hub = RunEventHub()
     let cancellations = RunCancellations()
     let workers = workerServices(

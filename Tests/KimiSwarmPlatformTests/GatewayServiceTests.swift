@@ -35,7 +35,7 @@ struct GatewayServiceTests {
 
     static func withService<T: Sendable>(_ body: @escaping @Sendable (Harness) async throws -> T) async throws -> T {
         try await LoopbackProviderServer.withServer { provider in
-            try await withFreshLocation(.sqlite) { location in
+            try await withFreshSQLite { location in
                 try await SwarmStore.withStore(StoreConfiguration(location: location), logger: serverTestLogger) { store in
                     let clock = ManualClock()
                     // Moonshot with a key; OpenAI configured without one (as deployed with only one key).
