@@ -3,6 +3,7 @@ import Foundation
 import KimiSwarmClient
 import KimiSwarmCore
 import KimiSwarmEngine
+import KimiSwarmStore
 
 /// `swarm run`: a task through the swarm, with live progress, journaled for `--resume`.
 struct RunCommand: ReportingCommand {
@@ -59,8 +60,8 @@ struct RunCommand: ReportingCommand {
     @Option(name: [.short, .long], help: "Model for every template (default: the tiers of the config file, else the provider's default model).")
     var model: String?
 
-    @Option(name: .long, help: "Where runs are kept (default ./.kimiswarm).")
-    var dataDir: String = "./.kimiswarm"
+    @Option(name: .long, help: "Where runs and the response cache are kept, in kimiswarm.sqlite (default server.data_dir, ./.kimiswarm).")
+    var dataDir: String?
 
     @Option(name: .long, help: "A folder of your own templates (and swarms/ under it).")
     var templates: String?
@@ -78,20 +79,13 @@ struct RunCommand: ReportingCommand {
     var estimate = false
 
     func execute() async throws {
-        let context = try await CommandContext.load(global, openCache: true)
-        let journal = try await SQLiteJournal.open(path: (dataDir as NSString).appendingPathComponent("runs.sqlite"), logger: context.logger)
-        do {
-            try await perform(context, journal: journal)
-        } catch {
-            try? await journal.close()
-            await context.client.shutdown()
-            throw error
+        try await LocalStore.withContext(global, dataDirectory: dataDir, required: true) { context, store in
+            guard let store else { return }
+            try await perform(context, journal: store.journal(tenantID: LocalStore.journalOwner))
         }
-        try? await journal.close()
-        await context.client.shutdown()
     }
 
-    private func perform(_ context: CommandContext, journal: SQLiteJournal) async throws {
+    private func perform(_ context: CommandContext, journal: StoreRunJournal) async throws {
         let engine = try SwarmSetup.engine(
             context, journal: journal, provider: provider, model: model, templatesFolder: templates, allowHosts: allowHost)
         let run: SwarmRun
