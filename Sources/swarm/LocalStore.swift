@@ -23,9 +23,9 @@ enum LocalStore {
     /// persistent cache tier, opens the store in the data directory; runs `body` with a
     /// context whose client keeps its persistent cache tier in the store, then closes it.
     /// Without a store (`required` false, cache off or not persistent) nothing is created on disk.
-    static func withContext<T: Sendable>(
+    static func withContext<T>(
         _ options: GlobalOptions, dataDirectory: String?, required: Bool,
-        _ body: @Sendable (CommandContext, SwarmStore?) async throws -> T
+        _ body: (CommandContext, SwarmStore?) async throws -> T
     ) async throws -> T {
         let base = try await CommandContext.load(options)
         let cache = base.configuration.cache

@@ -94,7 +94,7 @@ struct RunCommand: ReportingCommand {
                 throw KimiSwarmError.configuration(
                     "--resume takes the task, swarm and graph from the journal", hint: "Drop the task, --swarm and --graph.")
             }
-            run = try await engine.resume(runID: resume)
+            run = try await resumeRun(engine, runID: resume, dataDirectory: dataDir ?? context.configuration.server.dataDirectory)
         } else {
             let spec = try makeSpec(engine, defaultConcurrency: context.configuration.swarm.concurrency)
             let estimate = engine.estimate(spec)
@@ -121,6 +121,22 @@ struct RunCommand: ReportingCommand {
         guard let result else { throw CancellationError() }
         progress.finish(result)
         try report(result)
+    }
+
+    /// The run from the journal; when it is missing and the data directory still holds the
+    /// journal file of an older version (`runs.sqlite`, no longer read), the hint says so.
+    private func resumeRun(_ engine: SwarmEngine, runID: String, dataDirectory: String) async throws -> SwarmRun {
+        do {
+            return try await engine.resume(runID: runID)
+        } catch var error as KimiSwarmError {
+            let legacy = (dataDirectory as NSString).appendingPathComponent("runs.sqlite")
+            if FileManager.default.fileExists(atPath: legacy) {
+                error.recoveryHint =
+                    "\(legacy) is the journal of an older version and is no longer read: a run kept only there cannot resume "
+                    + "with this version (finish it with the older binary, or run the task again)."
+            }
+            throw error
+        }
     }
 
     private func makeSpec(_ engine: SwarmEngine, defaultConcurrency: Int) throws -> RunSpec {

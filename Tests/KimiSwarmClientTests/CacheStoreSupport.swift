@@ -12,9 +12,16 @@ func withTemporaryFolder<T>(_ body: (String) async throws -> T) async throws -> 
 
 /// The response cache's persistent tier as the command line has it: the store's
 /// `response_cache` table in a SQLite file at `path` (opened, migrated, closed after `body`).
-func withStoreCache<T: Sendable>(path: String, _ body: @Sendable (DatabaseResponseCache) async throws -> T) async throws -> T {
+func withStoreCache<T>(path: String, _ body: (DatabaseResponseCache) async throws -> T) async throws -> T {
     let logger = Logger(label: "kimiswarm.cache.tests", factory: { _ in SwiftLogNoOpLogHandler() })
-    return try await SwarmStore.withStore(StoreConfiguration(location: .sqlite(path: path)), logger: logger) { store in
-        try await body(DatabaseResponseCache(store: store))
+    let store = SwarmStore(database: try await SQLiteDatabase.open(path: path, logger: logger), logger: logger)
+    do {
+        try await store.migrate()
+        let result = try await body(DatabaseResponseCache(store: store))
+        try await store.database.close()
+        return result
+    } catch {
+        try? await store.database.close()
+        throw error
     }
 }
