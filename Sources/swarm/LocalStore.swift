@@ -3,6 +3,7 @@ import KimiSwarmClient
 import KimiSwarmCore
 import KimiSwarmPlatform
 import KimiSwarmStore
+import Logging
 
 /// The command line's storage: one ``SwarmStore`` on the SQLite file `kimiswarm.sqlite` in the
 /// data directory (`--data-dir`, else `server.data_dir`, default `./.kimiswarm`), the same file

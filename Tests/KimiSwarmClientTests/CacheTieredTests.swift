@@ -1,6 +1,7 @@
 import Foundation
 import KimiSwarmClient
 import KimiSwarmCore
+import KimiSwarmPlatform
 import KimiSwarmTesting
 import Testing
 
