@@ -41,6 +41,7 @@ let package = Package(
     targets: [
         .target(
             name: "KimiSwarmCore",
+            dependencies: [.product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -59,7 +60,6 @@ let package = Package(
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "Instrumentation", package: "swift-distributed-tracing"),
                 .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "SQLiteNIO", package: "sqlite-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -69,7 +69,6 @@ let package = Package(
                 "KimiSwarmCore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
-                .product(name: "SQLiteNIO", package: "sqlite-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -199,6 +198,7 @@ let package = Package(
                 "KimiSwarmCore",
                 "KimiSwarmEngine",
                 "KimiSwarmClient",
+                "KimiSwarmStore",
                 "KimiSwarmTesting",
                 "swarm",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -214,6 +214,8 @@ let package = Package(
             dependencies: [
                 "KimiSwarmCore",
                 "KimiSwarmClient",
+                "KimiSwarmStore",
+                "KimiSwarmPlatform",
                 "KimiSwarmTesting",
                 "swarm",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

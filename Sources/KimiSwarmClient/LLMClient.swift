@@ -36,7 +36,6 @@ public final class LLMClient: ChatModel {
     public let router: ModelRouter?
     private let logger: Logger
     private let warned = Mutex<Set<String>>([])
-    private let ownedStore = Mutex<SQLiteResponseCacheStore?>(nil)
 
     /// Creates a client for every provider in `configuration`, each wrapped in the client's
     /// layers. `clock`, `metrics` and `tracer` default to the real clock and the
@@ -63,45 +62,15 @@ public final class LLMClient: ChatModel {
             metrics: metrics, tracer: tracer)
     }
 
-    /// Creates a client as ``init(configuration:registry:logger:httpClient:cache:clock:metrics:tracer:)``
-    /// does, and also opens the persistent cache tier (SQLite at `cache.path`) when the
-    /// configuration enables it. Call ``shutdown()`` when done, to close the file.
+    /// Creates a client whose response cache keeps its persistent tier (L2) in `persistentStore`
+    /// (the store's database: `DatabaseResponseCache` in the platform module); the
+    /// configuration's `cache.enabled` and `cache.persistent` still decide whether there is a
+    /// cache and a persistent tier (`nil`: the in-memory tier only).
     public static func make(
         configuration: KimiSwarmConfiguration,
         registry: ModelRegistry,
         logger: Logger,
-        clock: any SwarmClock = SystemClock(),
-        metrics: (any MetricsFactory)? = nil,
-        tracer: (any Tracer)? = nil
-    ) async throws -> LLMClient {
-        var store: SQLiteResponseCacheStore?
-        if configuration.cache.enabled, configuration.cache.persistent {
-            do {
-                store = try await SQLiteResponseCacheStore.open(path: configuration.cache.effectivePath, logger: logger)
-            } catch {
-                throw KimiSwarmError.configuration(
-                    "cannot open the response cache at '\(configuration.cache.effectivePath)'",
-                    hint: "Check that the folder is writable, set cache.path (KIMI_CACHE__PATH), or set KIMI_CACHE__PERSISTENT=false.")
-            }
-        }
-        let metricsFactory: (any MetricsFactory)? = configuration.observability.metricsEnabled ? metrics : NOOPMetricsHandler.instance
-        let cache = configuration.cache.enabled
-            ? ResponseCache(settings: configuration.cache, store: store, clock: clock, logger: logger, metricsFactory: metricsFactory)
-            : nil
-        let client = LLMClient(
-            configuration: configuration, registry: registry, logger: logger, cache: cache, clock: clock, metrics: metrics, tracer: tracer)
-        client.ownedStore.withLock { $0 = store }
-        return client
-    }
-
-    /// Creates a client whose response cache keeps its persistent tier in `persistentStore`
-    /// (a server's database, say) instead of a SQLite file; the configuration's `cache.enabled`
-    /// and `cache.persistent` still decide whether there is a cache and a persistent tier.
-    public static func make(
-        configuration: KimiSwarmConfiguration,
-        registry: ModelRegistry,
-        logger: Logger,
-        persistentStore: any ResponseCacheStore,
+        persistentStore: (any ResponseCacheStore)?,
         clock: any SwarmClock = SystemClock(),
         metrics: (any MetricsFactory)? = nil,
         tracer: (any Tracer)? = nil
@@ -114,15 +83,6 @@ public final class LLMClient: ChatModel {
             : nil
         return LLMClient(
             configuration: configuration, registry: registry, logger: logger, cache: cache, clock: clock, metrics: metrics, tracer: tracer)
-    }
-
-    /// Closes what the client opened (the persistent cache tier). Safe to call twice.
-    public func shutdown() async {
-        let store = ownedStore.withLock { store -> SQLiteResponseCacheStore? in
-            defer { store = nil }
-            return store
-        }
-        try? await store?.close()
     }
 
     /// Creates a client over explicit bare providers (for tests and custom stacks), each

@@ -1,4 +1,4 @@
-public import Foundation
+package import Foundation
 
 extension JSONEncoder {
     /// Sorted keys and unescaped slashes, so stored and served bodies are stable.

@@ -44,16 +44,13 @@ struct ChatCommand: ReportingCommand {
     @Flag(name: .long, help: "Neither read nor write the response cache.")
     var noCache = false
 
+    @Option(name: .long, help: "Where the response cache is kept, in kimiswarm.sqlite (default server.data_dir, ./.kimiswarm).")
+    var dataDir: String?
 
     func execute() async throws {
-        let context = try await CommandContext.load(global, openCache: true)
-        do {
+        try await LocalStore.withContext(global, dataDirectory: dataDir, required: false) { context, _ in
             try await answer(context)
-        } catch {
-            await context.client.shutdown()
-            throw error
         }
-        await context.client.shutdown()
     }
 
     private func answer(_ context: CommandContext) async throws {

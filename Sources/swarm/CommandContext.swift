@@ -3,7 +3,6 @@ import Foundation
 import KimiSwarmClient
 import KimiSwarmCore
 import Logging
-import Metrics
 
 /// What a command needs: the loaded configuration, the registry, the client and a logger.
 ///
@@ -15,11 +14,10 @@ struct CommandContext {
     let client: LLMClient
     let logger: Logger
 
-    /// Loads everything; `openCache` opens the persistent cache tier (only commands that
-    /// send chat requests need it, so `swarm models` never creates a cache file).
-    static func load(
-        _ options: GlobalOptions, openCache: Bool = false, metrics: (any MetricsFactory)? = nil, defaultLogLevel: Logger.Level = .warning
-    ) async throws -> CommandContext {
+    /// Loads everything. The client has no persistent cache tier: commands that want one (and
+    /// the run journal) open the store with ``LocalStore``, `swarm serve` with its own database,
+    /// so `swarm models` never creates a file.
+    static func load(_ options: GlobalOptions, defaultLogLevel: Logger.Level = .warning) async throws -> CommandContext {
         let environment = ProcessInfo.processInfo.environment
         do {
             let path = try ConfigurationLoader.requireConfigFilePath(
@@ -33,10 +31,7 @@ struct CommandContext {
             let modelsPath = configuration.modelsFile
             let registry = try ModelRegistryLoader.load(userFile: try modelsPath.map { try readConfigFile($0) })
             configuration.modelsFile = modelsPath
-            let client =
-                openCache
-                ? try await LLMClient.make(configuration: configuration, registry: registry, logger: logger, metrics: metrics)
-                : LLMClient(configuration: configuration, registry: registry, logger: logger)
+            let client = LLMClient.make(configuration: configuration, registry: registry, logger: logger, persistentStore: nil)
             return CommandContext(configuration: configuration, registry: registry, client: client, logger: logger)
         } catch let error as KimiSwarmError {
             throw CommandFailure(error)

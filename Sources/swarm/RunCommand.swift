@@ -3,6 +3,7 @@ import Foundation
 import KimiSwarmClient
 import KimiSwarmCore
 import KimiSwarmEngine
+import KimiSwarmStore
 
 /// `swarm run`: a task through the swarm, with live progress, journaled for `--resume`.
 struct RunCommand: ReportingCommand {
@@ -59,8 +60,8 @@ struct RunCommand: ReportingCommand {
     @Option(name: [.short, .long], help: "Model for every template (default: the tiers of the config file, else the provider's default model).")
     var model: String?
 
-    @Option(name: .long, help: "Where runs are kept (default ./.kimiswarm).")
-    var dataDir: String = "./.kimiswarm"
+    @Option(name: .long, help: "Where runs and the response cache are kept, in kimiswarm.sqlite (default server.data_dir, ./.kimiswarm).")
+    var dataDir: String?
 
     @Option(name: .long, help: "A folder of your own templates (and swarms/ under it).")
     var templates: String?
@@ -78,20 +79,13 @@ struct RunCommand: ReportingCommand {
     var estimate = false
 
     func execute() async throws {
-        let context = try await CommandContext.load(global, openCache: true)
-        let journal = try await SQLiteJournal.open(path: (dataDir as NSString).appendingPathComponent("runs.sqlite"), logger: context.logger)
-        do {
-            try await perform(context, journal: journal)
-        } catch {
-            try? await journal.close()
-            await context.client.shutdown()
-            throw error
+        try await LocalStore.withContext(global, dataDirectory: dataDir, required: true) { context, store in
+            guard let store else { return }
+            try await perform(context, journal: store.journal(tenantID: LocalStore.journalOwner))
         }
-        try? await journal.close()
-        await context.client.shutdown()
     }
 
-    private func perform(_ context: CommandContext, journal: SQLiteJournal) async throws {
+    private func perform(_ context: CommandContext, journal: StoreRunJournal) async throws {
         let engine = try SwarmSetup.engine(
             context, journal: journal, provider: provider, model: model, templatesFolder: templates, allowHosts: allowHost)
         let run: SwarmRun
@@ -100,7 +94,7 @@ struct RunCommand: ReportingCommand {
                 throw KimiSwarmError.configuration(
                     "--resume takes the task, swarm and graph from the journal", hint: "Drop the task, --swarm and --graph.")
             }
-            run = try await engine.resume(runID: resume)
+            run = try await resumeRun(engine, runID: resume, dataDirectory: dataDir ?? context.configuration.server.dataDirectory)
         } else {
             let spec = try makeSpec(engine, defaultConcurrency: context.configuration.swarm.concurrency)
             let estimate = engine.estimate(spec)
@@ -127,6 +121,22 @@ struct RunCommand: ReportingCommand {
         guard let result else { throw CancellationError() }
         progress.finish(result)
         try report(result)
+    }
+
+    /// The run from the journal; when it is missing and the data directory still holds the
+    /// journal file of an older version (`runs.sqlite`, no longer read), the hint says so.
+    private func resumeRun(_ engine: SwarmEngine, runID: String, dataDirectory: String) async throws -> SwarmRun {
+        do {
+            return try await engine.resume(runID: runID)
+        } catch var error as KimiSwarmError {
+            let legacy = (dataDirectory as NSString).appendingPathComponent("runs.sqlite")
+            if FileManager.default.fileExists(atPath: legacy) {
+                error.recoveryHint =
+                    "\(legacy) is the journal of an older version and is no longer read: a run kept only there cannot resume "
+                    + "with this version (finish it with the older binary, or run the task again)."
+            }
+            throw error
+        }
     }
 
     private func makeSpec(_ engine: SwarmEngine, defaultConcurrency: Int) throws -> RunSpec {

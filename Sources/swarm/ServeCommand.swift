@@ -111,7 +111,7 @@ struct ServerOptions: ParsableArguments {
         let registry = PrometheusCollectorRegistry()
         // The server's response cache keeps its persistent tier in the server's own database
         // (never a file under the current folder): the client is made once the store is open.
-        let context = try await CommandContext.load(global, openCache: false, defaultLogLevel: .info)
+        let context = try await CommandContext.load(global, defaultLogLevel: .info)
         let configuration = try self.configuration(context, host: host, port: port, kind: kind)
         let library = try SwarmSetup.library(folder: context.configuration.swarm.templatesDirectory)
         let storeConfiguration = try storeConfiguration(configuration)

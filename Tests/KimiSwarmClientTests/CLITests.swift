@@ -161,17 +161,17 @@ struct CLITests {
         }
     }
 
-    @Test("a second identical swarm chat is answered from the persistent cache, and says so")
+    @Test("a second identical swarm chat is answered from the persistent cache (the data directory's database), and says so")
     func persistentCacheAcrossRuns() async throws {
         try await LoopbackProviderServer.withServer { server in
-            let cacheFile = FileManager.default.temporaryDirectory.appendingPathComponent("swarm-cache-\(UUID().uuidString).sqlite").path
-            defer { try? FileManager.default.removeItem(atPath: cacheFile) }
-            let environment = [
-                "MOONSHOT_BASE_URL": server.baseURL + "/v1", "MOONSHOT_API_KEY": testAPIKey, "KIMI_CACHE__PATH": cacheFile,
-            ]
-            let first = try await SwarmProcess.run(["chat", "remember me"], environment: environment)
-            let second = try await SwarmProcess.run(["chat", "remember me"], environment: environment)
-            let bypass = try await SwarmProcess.run(["chat", "remember me", "--no-cache"], environment: environment)
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("swarm-cache-\(UUID().uuidString)").path
+            defer { try? FileManager.default.removeItem(atPath: folder) }
+            let environment = ["MOONSHOT_BASE_URL": server.baseURL + "/v1", "MOONSHOT_API_KEY": testAPIKey]
+            let first = try await SwarmProcess.run(["chat", "remember me", "--data-dir", folder], environment: environment)
+            #expect(FileManager.default.fileExists(atPath: folder + "/kimiswarm.sqlite"))
+            #expect(try FileManager.default.contentsOfDirectory(atPath: folder).allSatisfy { $0.hasPrefix("kimiswarm.sqlite") })
+            let second = try await SwarmProcess.run(["chat", "remember me", "--data-dir", folder], environment: environment)
+            let bypass = try await SwarmProcess.run(["chat", "remember me", "--no-cache", "--data-dir", folder], environment: environment)
             #expect(first.status == 0, "stderr: \(first.stderr)")
             #expect(second.stdout == first.stdout)
             #expect(!first.stderr.contains("cache hit"))
@@ -179,6 +179,20 @@ struct CLITests {
             #expect(bypass.status == 0)
             #expect(!bypass.stderr.contains("cache hit"))
             #expect(server.requestCount == 2)
+        }
+    }
+
+    @Test("with KIMI_CACHE__PERSISTENT=false swarm chat creates no database")
+    func noPersistentTierNoFile() async throws {
+        try await LoopbackProviderServer.withServer { server in
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("swarm-cache-\(UUID().uuidString)").path
+            defer { try? FileManager.default.removeItem(atPath: folder) }
+            let environment = [
+                "MOONSHOT_BASE_URL": server.baseURL + "/v1", "MOONSHOT_API_KEY": testAPIKey, "KIMI_CACHE__PERSISTENT": "false",
+            ]
+            let result = try await SwarmProcess.run(["chat", "hello", "--data-dir", folder], environment: environment)
+            #expect(result.status == 0, "stderr: \(result.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: folder))
         }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import KimiSwarmClient
 import KimiSwarmCore
+import KimiSwarmPlatform
 import KimiSwarmTesting
 import Testing
 
@@ -14,7 +15,7 @@ struct CacheTieredTests {
     @Test("a miss in memory that the file holds is a persistent hit, promoted to memory")
     func promotion() async throws {
         try await withTemporaryFolder { folder in
-            try await SQLiteResponseCacheStore.withStore(path: folder + "/cache.sqlite") { store in
+            try await withStoreCache(path: folder + "/cache.sqlite") { store in
                 let clock = ManualClock()
                 let writer = ResponseCache(store: store, clock: clock, wallClock: wallClock(following: clock))
                 await writer.store(cacheTestResponse("a"), key: cacheTestKey("a"), scope: "s", provider: .moonshot, model: "m")
@@ -40,7 +41,7 @@ struct CacheTieredTests {
     @Test("both tiers expire after the TTL; removeExpired cleans the file")
     func expiry() async throws {
         try await withTemporaryFolder { folder in
-            try await SQLiteResponseCacheStore.withStore(path: folder + "/cache.sqlite") { store in
+            try await withStoreCache(path: folder + "/cache.sqlite") { store in
                 let clock = ManualClock()
                 let cache = ResponseCache(defaultTTL: .seconds(60), store: store, clock: clock, wallClock: wallClock(following: clock))
                 await cache.store(cacheTestResponse("a"), key: cacheTestKey("a"), scope: "s", provider: .moonshot, model: "m")
@@ -58,7 +59,7 @@ struct CacheTieredTests {
     @Test("a promoted entry keeps only its remaining time to live")
     func promotedTTL() async throws {
         try await withTemporaryFolder { folder in
-            try await SQLiteResponseCacheStore.withStore(path: folder + "/cache.sqlite") { store in
+            try await withStoreCache(path: folder + "/cache.sqlite") { store in
                 let clock = ManualClock()
                 let writer = ResponseCache(defaultTTL: .seconds(100), store: store, clock: clock, wallClock: wallClock(following: clock))
                 await writer.store(cacheTestResponse("a"), key: cacheTestKey("a"), scope: "s", provider: .moonshot, model: "m")
@@ -76,10 +77,10 @@ struct CacheTieredTests {
         try await withTemporaryFolder { folder in
             let path = folder + "/cache.sqlite"
             try await LoopbackProviderServer.withServer { server in
-                let original = try await SQLiteResponseCacheStore.withStore(path: path) { store in
+                let original = try await withStoreCache(path: path) { store in
                     try await server.cachedProvider(cache: ResponseCache(store: store, clock: ManualClock())).chat(cacheRequest())
                 }
-                let (again, outcomes) = try await SQLiteResponseCacheStore.withStore(path: path) { store in
+                let (again, outcomes) = try await withStoreCache(path: path) { store in
                     let layer = server.cachedProvider(cache: ResponseCache(store: store, clock: ManualClock()))
                     return try await CacheLayer.withOutcome { try await layer.chat(cacheRequest()) }
                 }
@@ -90,38 +91,45 @@ struct CacheTieredTests {
         }
     }
 
-    @Test("cache settings are read from KIMI_CACHE__* and the config file; the old keys keep working")
+    @Test("cache settings are read from KIMI_CACHE__* and the config file")
     func settings() throws {
         let fromEnvironment = try ConfigurationLoader.load(
             environment: [
                 "KIMI_CACHE__ENABLED": "true", "KIMI_CACHE__MAX_SIZE": "50", "KIMI_CACHE__DEFAULT_TTL": "90",
-                "KIMI_CACHE__MAX_BYTES": "1048576", "KIMI_CACHE__PERSISTENT": "off", "KIMI_CACHE__PATH": "/tmp/c.sqlite",
+                "KIMI_CACHE__MAX_BYTES": "1048576", "KIMI_CACHE__PERSISTENT": "off",
             ],
             configFile: nil
         ).configuration.cache
         #expect(fromEnvironment == CacheSettings(
-            enabled: true, maxSize: 50, defaultTTL: .seconds(90), maxBytes: 1_048_576, persistent: false, path: "/tmp/c.sqlite"))
+            enabled: true, maxSize: 50, defaultTTL: .seconds(90), maxBytes: 1_048_576, persistent: false))
 
         let yaml = """
             cache:
               max_bytes: 2048
               persistent: false
-              path: data/cache.sqlite
             """
         let fromFile = try ConfigurationLoader.load(
             environment: [:], configFile: ConfigFile(path: "kimiswarm.yaml", contents: yaml)
         ).configuration.cache
         #expect(fromFile.maxBytes == 2048)
         #expect(!fromFile.persistent)
-        #expect(fromFile.effectivePath == "data/cache.sqlite")
 
         let defaults = CacheSettings()
         #expect(defaults.maxBytes == 64 * 1024 * 1024)
         #expect(defaults.persistent)
-        #expect(defaults.path == "./.kimiswarm/cache.sqlite")
-        #expect(defaults.effectivePath == "./.kimiswarm/cache.sqlite")
-        #expect(CacheSettings(path: nil).effectivePath == CacheSettings.defaultPath)
         #expect(ResponseCache(settings: CacheSettings(maxSize: 7, maxBytes: 99)).memory.maxEntries == 7)
+    }
+
+    @Test("cache.path of older versions is refused with what replaced it (the data directory's database)")
+    func removedPath() {
+        let yaml = "cache:\n  path: data/cache.sqlite\n"
+        do {
+            _ = try ConfigurationLoader.load(environment: [:], configFile: ConfigFile(path: "kimiswarm.yaml", contents: yaml))
+            Issue.record("cache.path was accepted")
+        } catch {
+            #expect(error.message.contains("cache.path is no longer a setting"), "\(error.message)")
+            #expect(error.message.contains("kimiswarm.sqlite"), "\(error.message)")
+        }
     }
 
     @Test("a bad cache setting is reported with its variable")

@@ -1,6 +1,7 @@
 import Foundation
 import KimiSwarmClient
 import KimiSwarmCore
+import KimiSwarmPlatform
 import KimiSwarmTesting
 import Prometheus
 import Testing
@@ -11,7 +12,7 @@ import Testing
 /// elsewhere, so a series sent there would be missing here).
 @Suite("Resilience: every documented series reaches the client's registry")
 struct ResilienceMetricsTests {
-    static func configuration(primary: LoopbackProviderServer, secondary: LoopbackProviderServer, cachePath: String) -> KimiSwarmConfiguration {
+    static func configuration(primary: LoopbackProviderServer, secondary: LoopbackProviderServer) -> KimiSwarmConfiguration {
         var configuration = KimiSwarmConfiguration()
         configuration.providers = [
             .moonshot: primary.openAIConfiguration(),
@@ -26,7 +27,6 @@ struct ResilienceMetricsTests {
         configuration.rateLimit.maxConcurrent = 1
         configuration.rateLimit.maxWait = .seconds(5)
         configuration.cache.maxSize = 1
-        configuration.cache.path = cachePath
         configuration.router = RouterSettings(
             defaultDestination: .target(RouteTarget(provider: .moonshot, model: "kimi-k2.6")),
             fallbacks: ["moonshot": [RouteTarget(provider: .together, model: "kimi-k2.6")]])
@@ -48,13 +48,13 @@ struct ResilienceMetricsTests {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let cachePath = folder.appendingPathComponent("cache.sqlite").path
-        try await SQLiteResponseCacheStore.withStore(path: cachePath) { store in
+        try await withStoreCache(path: cachePath) { store in
             try await LoopbackProviderServer.withServer { primary in
                 try await LoopbackProviderServer.withServer { secondary in
                     let registry = PrometheusCollectorRegistry()
                     let clock = ManualClock()
                     let client = LLMClient.make(
-                        configuration: Self.configuration(primary: primary, secondary: secondary, cachePath: cachePath),
+                        configuration: Self.configuration(primary: primary, secondary: secondary),
                         registry: pricedRegistry, logger: testLogger, persistentStore: store, clock: clock,
                         metrics: PrometheusMetricsFactory(registry: registry))
                     let moonshot = #"provider="moonshot",model="kimi-k2.6""#

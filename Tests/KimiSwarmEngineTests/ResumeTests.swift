@@ -1,7 +1,9 @@
 import Foundation
 import KimiSwarmCore
 import KimiSwarmEngine
+import KimiSwarmStore
 import KimiSwarmTesting
+import Logging
 import Testing
 
 @Suite("Journal and resume")
@@ -20,7 +22,7 @@ struct ResumeTests {
         }
     }
 
-    @Test("a run killed part-way resumes from the SQLite journal in a new engine: no finished step is paid twice")
+    @Test("a run killed part-way resumes from the store's journal (SQLite) in a new engine: no finished step is paid twice")
     func resumeAfterKill() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("journal-\(UUID().uuidString).sqlite").path
         defer { try? FileManager.default.removeItem(atPath: path) }
@@ -31,7 +33,8 @@ struct ResumeTests {
             let spec = RunSpec(task: "audit", source: .graph(Self.graph))
 
             // First process: the tool hangs, the run is killed while it waits.
-            let firstJournal = try await SQLiteJournal.open(path: path)
+            let firstStore = try await openJournalStore(path)
+            let firstJournal = firstStore.journal(tenantID: "scope:local")
             let hanging = ScriptedTool(name: "lookup") { _ in .hang }
             let first = try makeEngine(server, journal: firstJournal, library: library, tools: [hanging]).makeRun(spec)
             let runID = first.id
@@ -48,19 +51,20 @@ struct ResumeTests {
             }
             task.cancel()
             _ = await task.value
-            try await firstJournal.close()
+            try await firstStore.database.close()
             let firstRequests = server.recordedRequests().map(\.bodyString)
             #expect(firstRequests.count == 3)  // a, b, and c's first turn
             server.clearRecordedRequests()
 
             // Second process: same run id, a fresh journal connection, the tool answers.
-            let secondJournal = try await SQLiteJournal.open(path: path)
+            let secondStore = try await openJournalStore(path)
+            let secondJournal = secondStore.journal(tenantID: "scope:local")
             let answering = ScriptedTool(name: "lookup") { _ in .answer("looked up") }
             let engine = try makeEngine(server, journal: secondJournal, library: library, tools: [answering])
             let resumed = try await engine.resume(runID: runID)
             #expect(resumed.spec == spec)
             let (result, events) = await runCollecting(resumed)
-            try await secondJournal.close()
+            try await secondStore.database.close()
             #expect(result.status == .completed, "\(result.error ?? "")")
             let secondRequests = server.recordedRequests().map(\.bodyString)
             #expect(Set(firstRequests).isDisjoint(with: secondRequests), "a finished step was sent again")
@@ -81,10 +85,11 @@ struct ResumeTests {
 
             // Resuming a finished run returns its result without any call.
             server.clearRecordedRequests()
-            let again = try await SQLiteJournal.open(path: path)
+            let againStore = try await openJournalStore(path)
             let (replayed, _) = await runCollecting(
-                try await makeEngine(server, journal: again, library: library, tools: [answering]).resume(runID: runID))
-            try await again.close()
+                try await makeEngine(server, journal: againStore.journal(tenantID: "scope:local"), library: library, tools: [answering])
+                    .resume(runID: runID))
+            try await againStore.database.close()
             #expect(replayed.status == .completed)
             #expect(server.requestCount == 0)
         }
@@ -108,12 +113,12 @@ struct ResumeTests {
 
 @Suite("Journals")
 struct JournalTests {
-    @Test("first write wins, entries come back in order, and costs keep every decimal", arguments: ["memory", "sqlite"])
+    @Test("first write wins, entries come back in order, and costs keep every decimal", arguments: ["memory", "store"])
     func roundTrip(kind: String) async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("journal-\(UUID().uuidString).sqlite").path
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let sqlite = kind == "sqlite" ? try await SQLiteJournal.open(path: path) : nil
-        let journal: any RunJournal = sqlite ?? InMemoryJournal()
+        let store = kind == "store" ? try await openJournalStore(path) : nil
+        let journal: any RunJournal = store?.journal(tenantID: "scope:local") ?? InMemoryJournal()
         let cost = Decimal(string: "0.000123456789012345")!
         let first = JournalEntry(runID: "r1", stepID: "s1", kind: .llm, payload: "{\"a\":1}", usage: Usage(promptTokens: 3, completionTokens: 4), costUSD: cost)
         #expect(try await journal.record(first).payload == "{\"a\":1}")
@@ -127,11 +132,20 @@ struct JournalTests {
         #expect(entries[0].usage == Usage(promptTokens: 3, completionTokens: 4))
         #expect(try await journal.entry(runID: "r2", stepID: "s1")?.payload == "other run")
         #expect(try await journal.entry(runID: "r2", stepID: "nope") == nil)
-        if let sqlite {
-            try await sqlite.close()
-            let reopened = try await SQLiteJournal.open(path: path)
-            #expect(try await reopened.entries(runID: "r1").count == 2)
-            try await reopened.close()
+        if let store {
+            try await store.database.close()
+            let reopened = try await openJournalStore(path)
+            #expect(try await reopened.journal(tenantID: "scope:local").entries(runID: "r1").count == 2)
+            #expect(try await reopened.journal(tenantID: "other").entries(runID: "r1").isEmpty)
+            try await reopened.database.close()
         }
     }
+}
+
+/// The store on a SQLite file at `path`, migrated, as `swarm run` opens it (close its database when done).
+func openJournalStore(_ path: String) async throws -> SwarmStore {
+    let logger = Logger(label: "kimiswarm.journal.tests", factory: { _ in SwiftLogNoOpLogHandler() })
+    let store = SwarmStore(database: try await SQLiteDatabase.open(path: path, logger: logger), logger: logger)
+    try await store.migrate()
+    return store
 }

@@ -83,6 +83,31 @@ struct SwarmCLITests {
         }
     }
 
+    @Test("swarm run keeps its journal in the data directory's kimiswarm.sqlite; an older runs.sqlite is not read, and --resume says so")
+    func dataDirectory() async throws {
+        let folder = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try await LoopbackProviderServer.withServer { server in
+            server.setResponder(SwarmScript().respond)
+            let run = try await SwarmProcess.run(
+                ["run", "Review the payments API", "--swarm", "security", "--data-dir", folder.path], environment: Self.environment(server))
+            #expect(run.status == 0, "stderr: \(run.stderr)")
+            let files = try FileManager.default.contentsOfDirectory(atPath: folder.path)
+            #expect(files.contains("kimiswarm.sqlite"))
+            #expect(files.allSatisfy { $0.hasPrefix("kimiswarm.sqlite") }, "\(files)")
+
+            // A journal file of an older version: not read; the error names it and says why.
+            let legacy = folder.appendingPathComponent("runs.sqlite").path
+            #expect(FileManager.default.createFile(atPath: legacy, contents: Data("old".utf8)))
+            let resumed = try await SwarmProcess.run(
+                ["run", "--resume", "run_from_an_older_version", "--data-dir", folder.path], environment: Self.environment(server))
+            #expect(resumed.status == 1)
+            #expect(resumed.stderr.contains("no run run_from_an_older_version in the journal"), "\(resumed.stderr)")
+            #expect(resumed.stderr.contains("is the journal of an older version and is no longer read"), "\(resumed.stderr)")
+            #expect(try String(contentsOfFile: legacy, encoding: .utf8) == "old")
+        }
+    }
+
     @Test("swarm agents list and show")
     func agents() async throws {
         let list = try await SwarmProcess.run(["agents", "list"])

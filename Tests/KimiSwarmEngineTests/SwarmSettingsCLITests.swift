@@ -1,6 +1,7 @@
 import Foundation
 import KimiSwarmCore
 import KimiSwarmEngine
+import KimiSwarmStore
 import KimiSwarmTesting
 import Testing
 
@@ -20,9 +21,9 @@ struct SwarmSettingsCLITests {
             #expect(result.status == 0, "stderr: \(result.stderr)")
             let firstLine = try #require(result.stderr.split(separator: "\n").first { $0.hasPrefix("run run_") })
             let runID = String(firstLine.dropFirst(4))
-            let journal = try await SQLiteJournal.open(path: folder.appendingPathComponent("runs.sqlite").path)
-            let entry = try await journal.entry(runID: runID, stepID: "run")
-            try await journal.close()
+            let store = try await openJournalStore(folder.appendingPathComponent("kimiswarm.sqlite").path)
+            let entry = try await store.journal(tenantID: "scope:local").entry(runID: runID, stepID: "run")
+            try await store.database.close()
             let spec = try JSONDecoder().decode(RunSpec.self, from: Data(try #require(entry).payload.utf8))
             return (spec, result.stderr)
         }

@@ -1,8 +1,9 @@
 public import Foundation
 
 /// The persistent tier (L2) of the response cache: where entries survive a restart and are
-/// shared between processes. ``SQLiteResponseCacheStore`` is the embedded default; the platform
-/// plugs its own database in by implementing this protocol.
+/// shared between processes. The client opens no database itself: the platform's
+/// `DatabaseResponseCache` keeps the entries in the store (SQLite or PostgreSQL), and tests may
+/// plug in anything that implements this protocol.
 ///
 /// Entries are addressed by key *and* scope: an implementation must return an entry only when
 /// both match, so that two scopes never share an entry, even on a hash collision.

@@ -77,7 +77,8 @@ struct ConfigurationFileReader {
     /// Reads one of the sections `retry`, `circuit_breaker`, `rate_limit`, `cache`, `observability`.
     mutating func readSection(_ section: String, _ node: Node) {
         guard let entries = reader.mapping(node, path: section) else { return }
-        reader.rejectUnknownKeys(entries, allowed: SectionSetting.keys(of: section), path: section)
+        reader.rejectUnknownKeys(
+            entries, allowed: SectionSetting.keys(of: section), path: section, misplaced: Self.removedKeys[section] ?? [:])
         for entry in entries {
             guard let setting = SectionSetting.named(section: section, key: entry.key) else { continue }
             guard let text = reader.scalarText(entry.value, path: setting.path, expected: setting.expected) else { continue }
@@ -89,6 +90,14 @@ struct ConfigurationFileReader {
             }
         }
     }
+
+    /// Settings of earlier versions that no longer exist, with what replaced them.
+    static let removedKeys: [String: [String: String]] = [
+        "cache": [
+            "path":
+                "is no longer a setting: the persistent cache tier lives in the data directory's database (kimiswarm.sqlite in --data-dir or server.data_dir); remove the line"
+        ]
+    ]
 
     /// `path` as seen from the current folder: absolute paths stay, `~/` is the home folder,
     /// and anything else is relative to the folder of the config file.

@@ -66,7 +66,6 @@ struct SectionSetting {
             seconds("cache", "default_ttl") { $0.cache.defaultTTL = $1 },
             integer("cache", "max_bytes", 0...(1 << 40)) { $0.cache.maxBytes = $1 },
             boolean("cache", "persistent") { $0.cache.persistent = $1 },
-            parsed("cache", "path", "a file path", SettingValue.filePath) { $0.cache.path = $1 },
             parsed("observability", "log_level", "a log level", SettingValue.logLevel) { $0.observability.logLevel = $1 },
             parsed("observability", "log_format", "a log format", SettingValue.logFormat) { $0.observability.logFormat = $1 },
             boolean("observability", "metrics_enabled") { $0.observability.metricsEnabled = $1 },

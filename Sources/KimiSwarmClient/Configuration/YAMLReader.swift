@@ -1,3 +1,4 @@
+import KimiSwarmCore
 import Yams
 
 /// Walks a parsed YAML document for the configuration and model registry loaders, recording
@@ -18,15 +19,14 @@ struct YAMLReader {
         self.source = source
     }
 
-    /// Parses `text` into its root node (`nil` for an empty document), or records one problem
-    /// that names the file and the line of the syntax error.
+    /// Parses `text` into its root node (`nil` for an empty document) through the one YAML
+    /// reader (`YAMLParsing`: bounded expansion and nesting), or records one problem that names
+    /// the file and the line of the syntax error.
     mutating func compose(_ text: String) -> Node?? {
         do {
-            return .some(try Yams.compose(yaml: text))
-        } catch let error as YamlError {
-            problems.error("\(source): YAML syntax error \(Self.describe(error, in: text))")
+            return .some(try YAMLParsing.compose(text))
         } catch {
-            problems.error("\(source): the file could not be read as YAML")
+            problems.error("\(source): \(error.description)")
         }
         return nil
     }
@@ -170,37 +170,6 @@ struct YAMLReader {
             if let text = string(entry.value, path: Self.join(path, entry.key)) { result[entry.key] = text }
         }
         return result
-    }
-
-    // MARK: Syntax errors
-
-    /// A description of a Yams error with its line and column, without the snippet of the
-    /// file that Yams adds (it could show a key).
-    static func describe(_ error: YamlError, in text: String) -> String {
-        switch error {
-        case .scanner(let context, let problem, let mark, _),
-            .parser(let context, let problem, let mark, _),
-            .composer(let context, let problem, let mark, _):
-            var what = problem
-            if let context { what = "\(context.text), \(problem)" }
-            return "at line \(mark.line), column \(mark.column): \(what)"
-        case .reader(let problem, let offset, _, _):
-            if let offset, let line = lineNumber(ofOffset: offset, in: text) {
-                return "at line \(line): \(problem)"
-            }
-            return "(\(problem))"
-        case .duplicatedKeysInMapping(let duplicates, let context):
-            let keys = duplicates.sorted().map { "'\($0)'" }.joined(separator: ", ")
-            return "at line \(context.mark.line): duplicate key \(keys) in one mapping"
-        default:
-            return "(the YAML parser failed)"
-        }
-    }
-
-    private static func lineNumber(ofOffset offset: Int, in text: String) -> Int? {
-        let bytes = Array(text.utf8)
-        guard offset >= 0, offset <= bytes.count else { return nil }
-        return bytes[..<offset].reduce(1) { $1 == UInt8(ascii: "\n") ? $0 + 1 : $0 }
     }
 }
 

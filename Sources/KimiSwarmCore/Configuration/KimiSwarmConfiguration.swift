@@ -190,9 +190,6 @@ public struct RateLimitSettings: Sendable, Hashable {
 
 /// The response cache.
 public struct CacheSettings: Sendable, Hashable {
-    /// Where the persistent tier lives when ``path`` is `nil`: `./.kimiswarm/cache.sqlite`.
-    public static let defaultPath = "./.kimiswarm/cache.sqlite"
-
     /// Whether responses are cached (`KIMI_CACHE__ENABLED`, default true).
     public var enabled: Bool
     /// Most entries kept in memory (`KIMI_CACHE__MAX_SIZE`, default 1000).
@@ -201,12 +198,9 @@ public struct CacheSettings: Sendable, Hashable {
     public var defaultTTL: Duration
     /// Most bytes of encoded responses kept in memory (`KIMI_CACHE__MAX_BYTES`, default 64 MiB).
     public var maxBytes: Int
-    /// Whether entries are also kept in a SQLite file that survives restarts
-    /// (`KIMI_CACHE__PERSISTENT`, default true).
+    /// Whether entries are also kept in the store's database, where they survive restarts and
+    /// are shared between processes (`KIMI_CACHE__PERSISTENT`, default true).
     public var persistent: Bool
-    /// The SQLite file of the persistent tier (`KIMI_CACHE__PATH`, default ``defaultPath``);
-    /// `nil` or empty also means ``defaultPath``. A relative path is relative to the current folder.
-    public var path: String?
 
     /// Creates cache settings.
     public init(
@@ -214,21 +208,13 @@ public struct CacheSettings: Sendable, Hashable {
         maxSize: Int = 1000,
         defaultTTL: Duration = .seconds(3600),
         maxBytes: Int = 64 * 1024 * 1024,
-        persistent: Bool = true,
-        path: String? = CacheSettings.defaultPath
+        persistent: Bool = true
     ) {
         self.enabled = enabled
         self.maxSize = maxSize
         self.defaultTTL = defaultTTL
         self.maxBytes = maxBytes
         self.persistent = persistent
-        self.path = path
-    }
-
-    /// ``path``, or ``defaultPath`` when it is `nil` or empty.
-    public var effectivePath: String {
-        guard let path, !path.isEmpty else { return Self.defaultPath }
-        return path
     }
 }
 

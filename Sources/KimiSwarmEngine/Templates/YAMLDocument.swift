@@ -13,15 +13,10 @@ struct YAMLDocument {
         self.file = file
         let node: Yams.Node?
         do {
-            // Aliases can make a few hundred bytes stand for millions of nodes: bounded first.
-            try YAMLSizeGuard().check(text)
+            // The one YAML reader: aliases and nesting bounded before any tree is built.
+            node = try YAMLParsing.compose(text)
         } catch {
             throw TemplateError(problems: ["\(file): \(error)"])
-        }
-        do {
-            node = try Yams.compose(yaml: text)
-        } catch {
-            throw TemplateError(problems: ["\(file): not valid YAML: \(error)"])
         }
         guard let node, let mapping = node.mapping else {
             throw TemplateError(problems: ["\(file): expected a mapping of fields at the top level"])

@@ -6,23 +6,25 @@ import CYaml
 /// 387 million nodes in 500 bytes (the "billion laughs"). Yams shares aliased nodes, so
 /// composing is cheap, but anything that walks the tree (hashing a complex key while
 /// composing, converting `output_schema` to JSON) walks every expanded node, and a tenant's
-/// template could pin a core or exhaust memory. This reads libyaml's event stream once, keeps
+/// template (or a config file) could pin a core or exhaust memory. This reads libyaml's event stream once, keeps
 /// the expanded size of every anchored node, and stops as soon as the document would expand
 /// past ``maxNodes`` or nest deeper than ``maxDepth``: the work is bounded by the text.
-struct YAMLSizeGuard {
+package struct YAMLSizeGuard {
     /// The most nodes the document may expand to (aliases counted at their full size).
-    var maxNodes = 100_000
+    package var maxNodes = 100_000
     /// The deepest nesting of sequences and mappings.
-    var maxDepth = 64
+    package var maxDepth = 64
 
     /// Why a text was refused.
-    struct Problem: Error, CustomStringConvertible {
-        var description: String
+    package struct Problem: Error, CustomStringConvertible {
+        package var description: String
     }
 
     /// Throws a ``Problem`` when `text` expands beyond the limits. Syntax errors are left to
     /// the real parser, which reports them with a line and column.
-    func check(_ text: String) throws(Problem) {
+    package init() {}
+
+    package func check(_ text: String) throws(Problem) {
         var parser = yaml_parser_t()
         guard yaml_parser_initialize(&parser) == 1 else { throw Problem(description: "the YAML parser could not start") }
         defer { yaml_parser_delete(&parser) }
