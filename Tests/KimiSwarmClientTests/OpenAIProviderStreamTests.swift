@@ -139,8 +139,10 @@ struct OpenAIProviderStreamTests {
     @Test("leaving a stream early closes the upstream connection")
     func breakingOutClosesConnection() async throws {
         try await LoopbackProviderServer.withServer { server in
-            let many = (0..<200).map { Self.chunk(#"{"content":"token\#($0) "}"#) }
-            server.enqueue(.sse(events: many, interval: .milliseconds(20)))
+            // 60 s of events: on a loaded machine the stream must still be under way when the
+            // consumer leaves (a finished response would go back to the pool, not be closed).
+            let many = (0..<600).map { Self.chunk(#"{"content":"token\#($0) "}"#) }
+            server.enqueue(.sse(events: many, interval: .milliseconds(100)))
             var received = 0
             for try await event in server.openAIProvider().chatStream(ChatRequest(messages: [.user("long")])) {
                 if case .contentDelta = event { received += 1 }
