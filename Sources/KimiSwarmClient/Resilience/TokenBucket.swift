@@ -27,6 +27,16 @@ public struct TokenBucket: Sendable, Hashable {
         self.init(capacity: Double(count), refillPerSecond: Double(count) / seconds, now: now)
     }
 
+    /// This bucket with a new rate of `count` per `window` (a changed limit): the tokens it
+    /// holds at `now` never exceed the new capacity.
+    public func resized(count: Int, per window: Duration, now: Duration) -> TokenBucket {
+        var current = self
+        current.refill(now)
+        var next = TokenBucket(count: count, per: window, now: now)
+        next.tokens = min(current.tokens, next.capacity)
+        return next
+    }
+
     /// The level at `now`.
     public mutating func available(now: Duration) -> Double {
         refill(now)

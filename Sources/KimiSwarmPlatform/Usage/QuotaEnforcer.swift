@@ -1,4 +1,5 @@
 package import Foundation
+import KimiSwarmClient
 package import KimiSwarmCore
 package import KimiSwarmEngine
 package import KimiSwarmStore
@@ -26,7 +27,7 @@ package final class QuotaEnforcer: Sendable {
         var limitsLoaded: Duration
         /// Set when an admin changed the limits on this replica: reloaded on next use.
         var limitsStale = false
-        var bucket: RequestRateBucket?
+        var bucket: TokenBucket?
         /// The UTC day and month the totals below are for.
         var day: String
         var month: String
@@ -88,7 +89,7 @@ package final class QuotaEnforcer: Sendable {
     /// quota periods (``SwarmClock/date()``).
     package let clock: any SwarmClock
     private let tenants = Mutex<[String: TenantState]>([:])
-    private let keyBuckets = Mutex<[String: RequestRateBucket]>([:])
+    private let keyBuckets = Mutex<[String: TokenBucket]>([:])
     private let nextReservation = Mutex<UInt64>(1)
     /// How long a tenant's effective limits are reused.
     package let limitsTTL: Duration
@@ -120,10 +121,9 @@ package final class QuotaEnforcer: Sendable {
                 }
             }
             guard let rate = state.limits.requestsPerMinute else { return nil }
-            var bucket = state.bucket ?? RequestRateBucket(perMinute: rate, at: instant)
-            bucket.resize(perMinute: rate)
+            var bucket = Self.bucket(state.bucket, perMinute: rate, now: instant)
             defer { state.bucket = bucket }
-            if let wait = bucket.take(at: instant) {
+            if let wait = Self.take(&bucket, now: instant) {
                 return .limited(
                     "the tenant's rate limit (\(rate) requests per minute) is exceeded", retryAfter: wait,
                     hint: "Slow down; retry after the time in Retry-After, or ask an admin to raise requests_per_minute.")
@@ -134,14 +134,28 @@ package final class QuotaEnforcer: Sendable {
         guard let keyID = principal.apiKeyID, let rate = tenants.withLock({ $0[tenantID]?.limits.requestsPerMinute }) else { return }
         let wait = keyBuckets.withLock { buckets -> Double? in
             if buckets.count > 100_000 { buckets.removeAll() }
-            var bucket = buckets[keyID] ?? RequestRateBucket(perMinute: rate, at: instant)
-            bucket.resize(perMinute: rate)
+            var bucket = Self.bucket(buckets[keyID], perMinute: rate, now: instant)
             defer { buckets[keyID] = bucket }
-            return bucket.take(at: instant)
+            return Self.take(&bucket, now: instant)
         }
         if let wait {
             throw PlatformError.limited("this API key's rate limit (\(rate) requests per minute) is exceeded", retryAfter: wait)
         }
+    }
+
+    /// `existing` (a new full one if none) at `perMinute` requests a minute: up to a minute's
+    /// worth held, refilled continuously; a changed limit keeps no more than the new capacity.
+    static func bucket(_ existing: TokenBucket?, perMinute: Int, now: Duration) -> TokenBucket {
+        let count = max(1, perMinute)
+        guard let existing else { return TokenBucket(count: count, per: .seconds(60), now: now) }
+        return existing.capacity == Double(count) ? existing : existing.resized(count: count, per: .seconds(60), now: now)
+    }
+
+    /// Takes one request from `bucket`: `nil` when granted, else the seconds until one is there.
+    static func take(_ bucket: inout TokenBucket, now: Duration) -> Double? {
+        if bucket.consume(1, now: now) { return nil }
+        let wait = bucket.timeUntilAvailable(1, now: now).components
+        return Double(wait.seconds) + Double(wait.attoseconds) / 1e18
     }
 
     /// Reserves one model call's maximum cost and tokens against the tenant's budgets: refused
