@@ -3,7 +3,7 @@ import KimiSwarmClient
 import KimiSwarmCore
 import KimiSwarmEngine
 public import KimiSwarmStore
-public import Logging
+package import Logging
 
 /// Executes run jobs claimed by a queue worker: builds the engine on the store's journal,
 /// stores every engine event (numbered per run, for SSE replay) and wakes live readers,
@@ -27,19 +27,6 @@ public struct RunExecutor: Sendable {
     /// The tenants' quotas: checked when a run is claimed, and shared by every model call of
     /// every run (``TenantSpendGate``).
     package let quotas: QuotaEnforcer?
-
-    public init(
-        store: SwarmStore, factory: RunEngineFactory, hub: RunEventHub, clients: TenantClients? = nil, metrics: TenantUsageMetrics? = nil,
-        cancellations: RunCancellations = RunCancellations(), cancelCheckInterval: Duration = .seconds(5),
-        logger: Logger
-    ) {
-        // Without the recorder's service, records are written when each run ends (`flush`).
-        let meter = UsageMeter(
-            client: factory.client, recorder: UsageRecorder(store: store, logger: logger), quotas: nil, metrics: metrics, clock: factory.clock)
-        self.init(
-            store: store, factory: factory, hub: hub, clients: clients, metrics: metrics, quotas: nil, cancellations: cancellations,
-            cancelCheckInterval: cancelCheckInterval, logger: logger, meter: meter)
-    }
 
     package init(
         store: SwarmStore, factory: RunEngineFactory, hub: RunEventHub, clients: TenantClients?, metrics: TenantUsageMetrics?,
